@@ -1,0 +1,208 @@
+//! The application: wires the producer, the consume loop, the supervisor and the gateway,
+//! and tears them down in one order.
+//!
+//! Start: producer → supervisor → consumer (subscribe, wait for partitions) → listeners.
+//! Shutdown, each step bounded by `SHUTDOWN_STEP_TIMEOUT_MS` (a step that runs out is logged
+//! and the next one runs): stop accepting → every session gets `bye` `shutdown`, LOGOUT and
+//! DESTROYED → producer flush → final offset commit → stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::gateway::listener::Listeners;
+use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
+use crate::kafka::consumer::{self, StopRequest};
+use crate::kafka::producer::{Flush, Producer};
+use crate::kafka::router::{ConsumedTopics, Router};
+use crate::session::directory::Directory;
+use crate::session::registry::AccountRegistry;
+use crate::session::state::Settings;
+use crate::session::supervisor::{SessionSupervisor, Shutdown};
+use crate::session::Services;
+use crate::tenant::Tenants;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No broker address is configured.
+    #[error("BOOTSTRAP_SERVERS is not set")]
+    NoBroker,
+    /// librdkafka refused a client configuration (a bad `KAFKA_*` setting, say).
+    #[error("kafka client: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+    /// A listener could not be bound.
+    #[error("gateway: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// A started service.
+pub struct Running {
+    /// The gateway's bound addresses, one per tenant, in configuration order.
+    pub gateway: Vec<SocketAddr>,
+    pub supervisor: Addr<SessionSupervisor>,
+    pub directory: Arc<Directory>,
+    producer: Addr<Producer>,
+    listeners: Listeners,
+    consumer_stop: oneshot::Sender<StopRequest>,
+    consumer_thread: Arbiter,
+    step_timeout: Duration,
+}
+
+/// Starts the service inside the current actix system; returns once the gateway accepts.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let env = &config.env;
+    let bootstrap = env.bootstrap_servers.clone().ok_or(StartError::NoBroker)?;
+    let producer =
+        Producer::new(&client_config(&bootstrap, PRODUCER_DEFAULTS, &env.kafka))?.start();
+
+    let tenants = Arc::new(Tenants::new(&config.service.tenants));
+    let directory = Arc::new(Directory::default());
+    let registry = Arc::new(AccountRegistry::default());
+    let command_topic: Arc<str> = env.topics.command_account_session.as_str().into();
+    let services = Arc::new(Services {
+        tenants: Arc::clone(&tenants),
+        service: Arc::new(config.service.clone()),
+        command_topic: Arc::clone(&command_topic),
+        status_topic: env.topics.event_session_status.as_str().into(),
+        producer: producer.clone().recipient(),
+        registry: Arc::clone(&registry),
+        login_timeout: Duration::from_millis(env.login_timeout_ms),
+        max_line_bytes: env.gateway_max_line_bytes,
+        settings: Settings {
+            max_bad_requests: env.gateway_max_bad_requests,
+        },
+    });
+    let supervisor = SessionSupervisor::new(
+        services,
+        Arc::clone(&directory),
+        config.service.idle_timeout(),
+    )
+    .start();
+
+    let topics = ConsumedTopics {
+        account_status: env.topics.event_account_status.clone(),
+        account_session_status: env.topics.event_account_session_status.clone(),
+        seed_status: env.topics.event_seed_status.clone(),
+    };
+    let mut consumer_config = client_config(&bootstrap, CONSUMER_DEFAULTS, &env.kafka);
+    consumer_config.set("group.id", env.group_id());
+    let (consumer, mut assigned) = consumer::subscribe(&consumer_config, &topics.names())?;
+    info!(group = %env.group_id(), topics = ?topics.names(), "Subscribed; waiting for partitions.");
+    let router = Router::new(
+        topics,
+        tenants.clone(),
+        Arc::clone(&directory),
+        registry,
+        producer.clone().recipient(),
+        command_topic,
+    );
+    let (consumer_stop, stop_rx) = oneshot::channel();
+    let consumer_thread = Arbiter::new();
+    consumer_thread.spawn(consumer::run(consumer, router, stop_rx));
+
+    // A session admitted before the consumer holds its partitions could miss its own answer.
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), assigned.wait_for(|a| *a)).await {
+            Ok(Ok(_)) => break,
+            Ok(Err(_)) => {
+                return Err(StartError::Kafka(rdkafka::error::KafkaError::Subscription(
+                    "consumer stopped".into(),
+                )))
+            }
+            Err(_) => warn!("Still waiting for the consumer's partition assignment."),
+        }
+    }
+    let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
+    let listeners = Listeners::start(
+        env.gateway_bind_address,
+        &tenants,
+        &ports,
+        supervisor.clone(),
+    )
+    .await?;
+    Ok(Running {
+        gateway: listeners.addrs.clone(),
+        supervisor,
+        directory,
+        producer,
+        listeners,
+        consumer_stop,
+        consumer_thread,
+        step_timeout: Duration::from_millis(env.shutdown_step_timeout_ms),
+    })
+}
+
+impl Running {
+    /// The graceful shutdown, in the order of the module documentation.
+    pub async fn shutdown(mut self) {
+        let step = self.step_timeout;
+        info!("Shutting down: no new clients.");
+        self.listeners.close();
+
+        if tokio::time::timeout(step, self.supervisor.send(Shutdown))
+            .await
+            .is_err()
+        {
+            warn!(
+                timeout_ms = step.as_millis() as u64,
+                "Not every session ended in time."
+            );
+        }
+        match tokio::time::timeout(step, self.producer.send(Flush { timeout: step })).await {
+            Ok(Ok(Ok(()))) => info!("Producer flushed."),
+            _ => warn!("The producer did not flush in time; undelivered messages may be lost."),
+        }
+        let (tx, rx) = oneshot::channel();
+        if self.consumer_stop.send(tx).is_ok() && tokio::time::timeout(step, rx).await.is_err() {
+            warn!("The final offset commit did not finish in time.");
+        }
+        self.consumer_thread.stop();
+        self.supervisor.do_send(StopActor);
+        info!("Shutdown complete.");
+    }
+}
+
+/// Stops an actor (the supervisor at the end of shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+struct StopActor;
+
+impl Handler<StopActor> for SessionSupervisor {
+    type Result = ();
+    fn handle(&mut self, _: StopActor, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+/// Runs the service until SIGTERM or SIGINT, then shuts it down.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let running = tokio::select! {
+        started = start(config) => started?,
+        _ = shutdown_signal() => { info!("Signal received before start-up finished."); return Ok(()); }
+    };
+    shutdown_signal().await;
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => info!("SIGINT received."),
+        _ = term => info!("SIGTERM received."),
+    }
+}

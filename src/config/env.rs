@@ -1,0 +1,629 @@
+//! Environment variables: a flat envy struct of raw strings, parsed and checked into [`Env`];
+//! `config/default.env` documents each one and a test keeps it in step with the defaults here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::ConfigError;
+
+/// Every variable this crate reads (besides KAFKA_*), for docs/tests.
+pub const KNOWN_VARS: &[&str] = &[
+    "BOOTSTRAP_SERVERS",
+    "SERVICE_ID",
+    "SERVICE_CONFIG",
+    "COMMAND_TOPIC_ACCOUNT_SESSION",
+    "EVENT_TOPIC_SESSION_STATUS",
+    "EVENT_TOPIC_ACCOUNT_STATUS",
+    "EVENT_TOPIC_ACCOUNT_SESSION_STATUS",
+    "EVENT_TOPIC_SEED_STATUS",
+    "GATEWAY_BIND_ADDRESS",
+    "GATEWAY_MAX_LINE_BYTES",
+    "GATEWAY_MAX_BAD_REQUESTS",
+    "LOGIN_TIMEOUT_MS",
+    "SHUTDOWN_STEP_TIMEOUT_MS",
+];
+
+/// Variables starting with this are librdkafka properties, passed through.
+const KAFKA_PREFIX: &str = "KAFKA_";
+/// Kafka properties whose names contain one of these hold secrets; `Debug` hides their values.
+const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
+
+const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
+const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const DEFAULT_GATEWAY_MAX_LINE_BYTES: u64 = 8192;
+const MIN_GATEWAY_MAX_LINE_BYTES: u64 = 64;
+const DEFAULT_GATEWAY_MAX_BAD_REQUESTS: u64 = 10;
+const DEFAULT_LOGIN_TIMEOUT_MS: u64 = 10_000;
+const DEFAULT_SHUTDOWN_STEP_TIMEOUT_MS: u64 = 5_000;
+
+/// The variables, typed and checked. `Debug` hides secret Kafka values.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Env {
+    /// BOOTSTRAP_SERVERS: one address or a comma-separated list; `None` when unset or empty
+    /// (an embedded broker will be used).
+    pub bootstrap_servers: Option<String>,
+    /// SERVICE_ID: this instance's own id; names its consumer group.
+    pub service_id: Uuid,
+    pub topics: Topics,
+    /// SERVICE_CONFIG: the service file, `config/service.json` by default.
+    pub service_config: PathBuf,
+    /// GATEWAY_BIND_ADDRESS: where the tenants' listeners bind, 127.0.0.1 by default.
+    pub gateway_bind_address: IpAddr,
+    /// GATEWAY_MAX_LINE_BYTES: the longest request line accepted, 8192 by default, at least 64.
+    pub gateway_max_line_bytes: usize,
+    /// GATEWAY_MAX_BAD_REQUESTS: bad requests tolerated before a connection is closed, 10 by default.
+    pub gateway_max_bad_requests: u32,
+    /// LOGIN_TIMEOUT_MS: how long a login waits for the account service, 10000 by default.
+    pub login_timeout_ms: u64,
+    /// SHUTDOWN_STEP_TIMEOUT_MS: bound on each step of the graceful shutdown, 5000 by default.
+    pub shutdown_step_timeout_ms: u64,
+    /// Every KAFKA_* variable as a librdkafka property: KAFKA_SECURITY_PROTOCOL=SASL_SSL becomes
+    /// ("security.protocol", "SASL_SSL"). Sorted by property name.
+    pub kafka: Vec<(String, String)>,
+}
+
+/// Topic names; each defaults to its variable's own name, as in Atlas.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Topics {
+    /// COMMAND_TOPIC_ACCOUNT_SESSION (produced).
+    pub command_account_session: String,
+    /// EVENT_TOPIC_SESSION_STATUS (produced).
+    pub event_session_status: String,
+    /// EVENT_TOPIC_ACCOUNT_STATUS (consumed).
+    pub event_account_status: String,
+    /// EVENT_TOPIC_ACCOUNT_SESSION_STATUS (consumed).
+    pub event_account_session_status: String,
+    /// EVENT_TOPIC_SEED_STATUS (consumed).
+    pub event_seed_status: String,
+}
+
+/// The known variables as envy reads them: field `x` is variable `X`. Blank values never get
+/// here, so `None` means unset or empty.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawEnv {
+    bootstrap_servers: Option<String>,
+    service_id: Option<String>,
+    service_config: Option<String>,
+    command_topic_account_session: Option<String>,
+    event_topic_session_status: Option<String>,
+    event_topic_account_status: Option<String>,
+    event_topic_account_session_status: Option<String>,
+    event_topic_seed_status: Option<String>,
+    gateway_bind_address: Option<String>,
+    gateway_max_line_bytes: Option<String>,
+    gateway_max_bad_requests: Option<String>,
+    login_timeout_ms: Option<String>,
+    shutdown_step_timeout_ms: Option<String>,
+}
+
+impl Env {
+    /// Builds the configuration from `(name, value)` pairs. Unknown names are ignored, values of
+    /// known variables are trimmed and an empty one counts as unset; a repeated name keeps its
+    /// last value.
+    pub fn from_vars<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<Env, ConfigError> {
+        let mut known = BTreeMap::new();
+        let mut kafka = BTreeMap::new();
+        for (name, value) in vars.into_iter().collect::<BTreeMap<_, _>>() {
+            if let Some(property) = name.strip_prefix(KAFKA_PREFIX) {
+                if property.is_empty() {
+                    return Err(ConfigError::EmptyKafkaProperty);
+                }
+                if !value.is_empty() {
+                    kafka.insert(property.to_lowercase().replace('_', "."), value);
+                }
+            } else if KNOWN_VARS.contains(&name.as_str()) && !value.trim().is_empty() {
+                known.insert(name, value.trim().to_owned());
+            }
+        }
+        let raw: RawEnv = envy::from_iter(known)?;
+        Env::from_raw(raw, kafka.into_iter().collect())
+    }
+
+    /// The Kafka consumer group of this instance: `Login Service - {service_id}`.
+    pub fn group_id(&self) -> String {
+        format!("Login Service - {}", self.service_id.hyphenated())
+    }
+
+    fn from_raw(raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
+        let service_id = raw
+            .service_id
+            .ok_or(ConfigError::MissingVar { name: "SERVICE_ID" })?;
+        let gateway_bind_address = match raw.gateway_bind_address {
+            None => DEFAULT_GATEWAY_BIND_ADDRESS,
+            Some(text) => text
+                .parse()
+                .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
+        };
+        let line_bytes = number(
+            "GATEWAY_MAX_LINE_BYTES",
+            raw.gateway_max_line_bytes,
+            DEFAULT_GATEWAY_MAX_LINE_BYTES,
+            MIN_GATEWAY_MAX_LINE_BYTES,
+        )?;
+        let bad_requests = number(
+            "GATEWAY_MAX_BAD_REQUESTS",
+            raw.gateway_max_bad_requests,
+            DEFAULT_GATEWAY_MAX_BAD_REQUESTS,
+            1,
+        )?;
+        Ok(Env {
+            bootstrap_servers: raw.bootstrap_servers,
+            service_id: Uuid::parse_str(&service_id)
+                .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?,
+            topics: Topics {
+                command_account_session: topic(
+                    "COMMAND_TOPIC_ACCOUNT_SESSION",
+                    raw.command_topic_account_session,
+                ),
+                event_session_status: topic(
+                    "EVENT_TOPIC_SESSION_STATUS",
+                    raw.event_topic_session_status,
+                ),
+                event_account_status: topic(
+                    "EVENT_TOPIC_ACCOUNT_STATUS",
+                    raw.event_topic_account_status,
+                ),
+                event_account_session_status: topic(
+                    "EVENT_TOPIC_ACCOUNT_SESSION_STATUS",
+                    raw.event_topic_account_session_status,
+                ),
+                event_seed_status: topic("EVENT_TOPIC_SEED_STATUS", raw.event_topic_seed_status),
+            },
+            service_config: PathBuf::from(
+                raw.service_config
+                    .as_deref()
+                    .unwrap_or(DEFAULT_SERVICE_CONFIG),
+            ),
+            gateway_bind_address,
+            gateway_max_line_bytes: narrow(
+                "GATEWAY_MAX_LINE_BYTES",
+                line_bytes,
+                usize::MAX as u64,
+            )?,
+            gateway_max_bad_requests: narrow(
+                "GATEWAY_MAX_BAD_REQUESTS",
+                bad_requests,
+                u32::MAX.into(),
+            )?,
+            login_timeout_ms: number(
+                "LOGIN_TIMEOUT_MS",
+                raw.login_timeout_ms,
+                DEFAULT_LOGIN_TIMEOUT_MS,
+                1,
+            )?,
+            shutdown_step_timeout_ms: number(
+                "SHUTDOWN_STEP_TIMEOUT_MS",
+                raw.shutdown_step_timeout_ms,
+                DEFAULT_SHUTDOWN_STEP_TIMEOUT_MS,
+                1,
+            )?,
+            kafka,
+        })
+    }
+}
+
+/// Whether the crate reads the variable `name` (a known one or a KAFKA_* pass-through).
+pub(super) fn is_read(name: &str) -> bool {
+    name.starts_with(KAFKA_PREFIX) || KNOWN_VARS.contains(&name)
+}
+
+fn invalid(name: &'static str, expected: &'static str, value: String) -> ConfigError {
+    ConfigError::InvalidVar {
+        name,
+        expected,
+        value,
+    }
+}
+
+fn topic(name: &str, value: Option<String>) -> String {
+    value.unwrap_or_else(|| name.to_owned())
+}
+
+/// Parses a whole number, `default` when unset, and checks it is at least `min`.
+fn number(
+    name: &'static str,
+    value: Option<String>,
+    default: u64,
+    min: u64,
+) -> Result<u64, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    let value: u64 = text
+        .parse()
+        .map_err(|_| invalid(name, "a whole number", text))?;
+    if value < min {
+        return Err(ConfigError::TooSmall { name, min, value });
+    }
+    Ok(value)
+}
+
+/// Converts a parsed number to the field's narrower type, whose largest value is `max`.
+fn narrow<T: TryFrom<u64>>(name: &'static str, value: u64, max: u64) -> Result<T, ConfigError> {
+    T::try_from(value).map_err(|_| ConfigError::TooLarge { name, max, value })
+}
+
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Env")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("service_id", &self.service_id)
+            .field("topics", &self.topics)
+            .field("service_config", &self.service_config)
+            .field("gateway_bind_address", &self.gateway_bind_address)
+            .field("gateway_max_line_bytes", &self.gateway_max_line_bytes)
+            .field("gateway_max_bad_requests", &self.gateway_max_bad_requests)
+            .field("login_timeout_ms", &self.login_timeout_ms)
+            .field("shutdown_step_timeout_ms", &self.shutdown_step_timeout_ms)
+            .field("kafka", &RedactedKafka(&self.kafka))
+            .finish()
+    }
+}
+
+/// Kafka properties for `Debug`, with the values of secret ones replaced.
+struct RedactedKafka<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for RedactedKafka<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for (name, value) in self.0 {
+            if SECRET_WORDS.iter().any(|word| name.contains(word)) {
+                list.entry(&(name, format_args!("<redacted>")));
+            } else {
+                list.entry(&(name, value));
+            }
+        }
+        list.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULT_ENV: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/default.env"));
+    const ID: &str = "7acb6545-97f0-4438-8be3-8a6e52c4097c";
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Result<Env, ConfigError> {
+        let mut all = vars(&[("SERVICE_ID", ID)]);
+        all.extend(vars(pairs));
+        Env::from_vars(all)
+    }
+
+    /// `NAME` of a line `NAME=value` or `# NAME=value`, if the line is one.
+    fn documented_name(line: &str) -> Option<&str> {
+        let (name, _) = line.trim_start_matches('#').trim().split_once('=')?;
+        let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        valid.then_some(name)
+    }
+
+    /// The uncommented `NAME=value` lines of default.env.
+    fn default_env_values() -> Vec<(String, String)> {
+        let lines = DEFAULT_ENV
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        lines
+            .map(|line| {
+                let (name, value) = line
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("not NAME=value: {line}"));
+                (name.to_owned(), value.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn default_env_documents_exactly_the_known_variables() {
+        let mut documented: Vec<&str> = DEFAULT_ENV
+            .lines()
+            .filter_map(documented_name)
+            .filter(|n| !n.starts_with(KAFKA_PREFIX))
+            .collect();
+        documented.sort_unstable();
+        let mut known = KNOWN_VARS.to_vec();
+        known.sort_unstable();
+        assert_eq!(documented, known);
+    }
+
+    #[test]
+    fn default_env_puts_a_comment_above_each_variable() {
+        let lines: Vec<&str> = DEFAULT_ENV.lines().collect();
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            if documented_name(line).is_some_and(|n| KNOWN_VARS.contains(&n)) {
+                let above = lines[i - 1];
+                assert!(
+                    above.starts_with('#') && documented_name(above).is_none(),
+                    "no comment above {line}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn default_env_values_are_the_code_defaults() {
+        let values = default_env_values();
+        assert!(
+            values.iter().all(|(n, _)| KNOWN_VARS.contains(&n.as_str())),
+            "{values:?}"
+        );
+        assert!(
+            values.iter().all(|(n, _)| n != "SERVICE_ID"),
+            "SERVICE_ID has no default"
+        );
+        let mut with_file = values.clone();
+        with_file.push(("SERVICE_ID".into(), ID.into()));
+        assert_eq!(Env::from_vars(with_file).unwrap(), env(&[]).unwrap());
+        assert!(
+            values.len() >= KNOWN_VARS.len() - 2,
+            "only BOOTSTRAP_SERVERS and SERVICE_ID are commented"
+        );
+    }
+
+    #[test]
+    fn defaults_apply_when_only_service_id_is_set() {
+        let env = env(&[]).unwrap();
+        assert_eq!(env.bootstrap_servers, None);
+        assert_eq!(env.service_config, PathBuf::from("config/service.json"));
+        assert_eq!(env.gateway_bind_address, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(env.gateway_max_line_bytes, 8192);
+        assert_eq!(env.gateway_max_bad_requests, 10);
+        assert_eq!(env.login_timeout_ms, 10_000);
+        assert_eq!(env.shutdown_step_timeout_ms, 5_000);
+        assert!(env.kafka.is_empty());
+    }
+
+    #[test]
+    fn missing_service_id_names_the_variable() {
+        let err = Env::from_vars(vars(&[("PATH", "/bin")])).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::MissingVar { name: "SERVICE_ID" }),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "SERVICE_ID is required but not set");
+    }
+
+    #[test]
+    fn blank_service_id_counts_as_missing() {
+        let err = Env::from_vars(vars(&[("SERVICE_ID", "  ")])).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::MissingVar { name: "SERVICE_ID" }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn invalid_service_id_names_the_variable() {
+        let err = Env::from_vars(vars(&[("SERVICE_ID", "abc")])).unwrap_err();
+        assert_eq!(err.to_string(), "SERVICE_ID must be a UUID, got \"abc\"");
+    }
+
+    #[test]
+    fn a_bad_number_names_the_variable() {
+        let err = env(&[("LOGIN_TIMEOUT_MS", "abc")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "LOGIN_TIMEOUT_MS must be a whole number, got \"abc\""
+        );
+        let err = env(&[("GATEWAY_MAX_LINE_BYTES", "-1")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GATEWAY_MAX_LINE_BYTES must be a whole number, got \"-1\""
+        );
+    }
+
+    #[test]
+    fn numbers_below_their_minimum_are_rejected() {
+        for (name, value, min) in [
+            ("GATEWAY_MAX_LINE_BYTES", "63", 64),
+            ("GATEWAY_MAX_BAD_REQUESTS", "0", 1),
+            ("LOGIN_TIMEOUT_MS", "0", 1),
+            ("SHUTDOWN_STEP_TIMEOUT_MS", "0", 1),
+        ] {
+            let err = env(&[(name, value)]).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("{name} must be at least {min}, got {value}")
+            );
+        }
+        assert_eq!(
+            env(&[("GATEWAY_MAX_LINE_BYTES", "64")])
+                .unwrap()
+                .gateway_max_line_bytes,
+            64
+        );
+    }
+
+    #[test]
+    fn numbers_too_large_for_their_field_are_rejected() {
+        let err = env(&[("GATEWAY_MAX_BAD_REQUESTS", "4294967296")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GATEWAY_MAX_BAD_REQUESTS must be at most 4294967295, got 4294967296"
+        );
+    }
+
+    #[test]
+    fn values_are_trimmed_and_overrides_apply() {
+        let env = env(&[
+            ("BOOTSTRAP_SERVERS", " kafka-1:9092,kafka-2:9092 "),
+            ("SERVICE_CONFIG", "/etc/login/service.json"),
+            ("GATEWAY_BIND_ADDRESS", "::"),
+            ("GATEWAY_MAX_LINE_BYTES", "1024"),
+            ("GATEWAY_MAX_BAD_REQUESTS", "3"),
+            ("LOGIN_TIMEOUT_MS", " 2500"),
+            ("SHUTDOWN_STEP_TIMEOUT_MS", "100"),
+        ])
+        .unwrap();
+        assert_eq!(
+            env.bootstrap_servers.as_deref(),
+            Some("kafka-1:9092,kafka-2:9092")
+        );
+        assert_eq!(env.service_config, PathBuf::from("/etc/login/service.json"));
+        assert_eq!(env.gateway_bind_address, "::".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            (
+                env.gateway_max_line_bytes,
+                env.gateway_max_bad_requests,
+                env.login_timeout_ms,
+                env.shutdown_step_timeout_ms
+            ),
+            (1024, 3, 2500, 100)
+        );
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let env = env(&[
+            ("BOOTSTRAP_SERVERS", ""),
+            ("LOGIN_TIMEOUT_MS", ""),
+            ("EVENT_TOPIC_SEED_STATUS", " "),
+        ])
+        .unwrap();
+        assert_eq!(env.bootstrap_servers, None);
+        assert_eq!(env.login_timeout_ms, 10_000);
+        assert_eq!(env.topics.event_seed_status, "EVENT_TOPIC_SEED_STATUS");
+    }
+
+    #[test]
+    fn an_invalid_bind_address_names_the_variable() {
+        let err = env(&[("GATEWAY_BIND_ADDRESS", "localhost")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GATEWAY_BIND_ADDRESS must be an IP address, got \"localhost\""
+        );
+    }
+
+    #[test]
+    fn topics_default_to_their_variable_names() {
+        let topics = env(&[]).unwrap().topics;
+        assert_eq!(
+            topics.command_account_session,
+            "COMMAND_TOPIC_ACCOUNT_SESSION"
+        );
+        assert_eq!(topics.event_session_status, "EVENT_TOPIC_SESSION_STATUS");
+        assert_eq!(topics.event_account_status, "EVENT_TOPIC_ACCOUNT_STATUS");
+        assert_eq!(
+            topics.event_account_session_status,
+            "EVENT_TOPIC_ACCOUNT_SESSION_STATUS"
+        );
+        assert_eq!(topics.event_seed_status, "EVENT_TOPIC_SEED_STATUS");
+    }
+
+    #[test]
+    fn topics_can_be_overridden() {
+        let topics = env(&[
+            ("COMMAND_TOPIC_ACCOUNT_SESSION", "t1"),
+            ("EVENT_TOPIC_SESSION_STATUS", "t2"),
+            ("EVENT_TOPIC_ACCOUNT_STATUS", "t3"),
+            ("EVENT_TOPIC_ACCOUNT_SESSION_STATUS", "t4"),
+            ("EVENT_TOPIC_SEED_STATUS", "t5"),
+        ])
+        .unwrap()
+        .topics;
+        let names = [
+            topics.command_account_session,
+            topics.event_session_status,
+            topics.event_account_status,
+            topics.event_account_session_status,
+            topics.event_seed_status,
+        ];
+        assert_eq!(names, ["t1", "t2", "t3", "t4", "t5"]);
+    }
+
+    #[test]
+    fn unknown_and_wrongly_cased_variables_are_ignored() {
+        let env = env(&[
+            ("PATH", "/usr/bin"),
+            ("login_timeout_ms", "abc"),
+            ("kafka_foo", "bar"),
+        ])
+        .unwrap();
+        assert_eq!(env.login_timeout_ms, 10_000);
+        assert!(env.kafka.is_empty());
+    }
+
+    #[test]
+    fn kafka_variables_pass_through_as_sorted_properties() {
+        let env = env(&[
+            ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+            ("KAFKA_SASL_MECHANISMS", "SCRAM-SHA-512"),
+            ("KAFKA_SASL_PASSWORD", " p@ss "),
+            ("KAFKA_SSL_CA_LOCATION", ""),
+        ])
+        .unwrap();
+        let expected = vars(&[
+            ("sasl.mechanisms", "SCRAM-SHA-512"),
+            ("sasl.password", " p@ss "),
+            ("security.protocol", "SASL_SSL"),
+        ]);
+        assert_eq!(env.kafka, expected);
+    }
+
+    #[test]
+    fn a_bare_kafka_prefix_is_an_error() {
+        let err = env(&[("KAFKA_", "x")]).unwrap_err();
+        assert!(matches!(err, ConfigError::EmptyKafkaProperty), "{err:?}");
+        assert!(
+            err.to_string().starts_with("KAFKA_ must be followed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_secret_kafka_values() {
+        let env = env(&[
+            ("KAFKA_SASL_USERNAME", "login"),
+            ("KAFKA_SASL_PASSWORD", "hunter2"),
+            ("KAFKA_SSL_KEY_PASSWORD", "swordfish"),
+            ("KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET", "s3cr3t"),
+            ("KAFKA_SSL_KEY_PEM", "-----BEGIN"),
+        ])
+        .unwrap();
+        let debug = format!("{env:?}");
+        for secret in ["hunter2", "swordfish", "s3cr3t", "BEGIN"] {
+            assert!(!debug.contains(secret), "{secret} leaked: {debug}");
+        }
+        assert!(
+            debug.contains(r#"("sasl.password", <redacted>)"#),
+            "{debug}"
+        );
+        assert!(debug.contains(r#"("sasl.username", "login")"#), "{debug}");
+        assert!(debug.contains(ID), "{debug}");
+    }
+
+    #[test]
+    fn group_id_is_login_service_and_the_lowercase_hyphenated_id() {
+        let env =
+            Env::from_vars(vars(&[("SERVICE_ID", "7ACB654597F044388BE38A6E52C4097C")])).unwrap();
+        assert_eq!(
+            env.group_id(),
+            "Login Service - 7acb6545-97f0-4438-8be3-8a6e52c4097c"
+        );
+    }
+
+    #[test]
+    fn only_known_and_kafka_variables_are_read() {
+        assert!(is_read("SERVICE_ID") && is_read("KAFKA_SASL_PASSWORD"));
+        assert!(!is_read("PATH") && !is_read("service_id"));
+    }
+}

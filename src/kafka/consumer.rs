@@ -1,0 +1,161 @@
+//! The consume loop: one rdkafka consumer in group `Login Service - <SERVICE_ID>`, subscribed to
+//! the three consumed topics, on its own thread. Each message is routed (`router`) and only then
+//! its offset stored (at-least-once); offsets are committed in the background and on stop.
+//!
+//! Start positions: a group with committed offsets resumes from them (a late answer to a login
+//! of a session that died with the previous process is then still seen and released). A new
+//! group starts at the end of every topic: session-scoped history cannot concern sessions that
+//! did not exist yet, and every account a session of this instance holds logs in after the
+//! instance starts, so the registry needs no replay either. The end offsets are resolved in the
+//! rebalance callback, before readiness is signalled, so that a client admitted right after
+//! assignment cannot have its answer fall before the start position.
+
+use std::time::Duration;
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{ClientConfig, ClientContext};
+use tokio::sync::{oneshot, watch};
+use tracing::{debug, error, info, warn};
+
+use crate::kafka::router::{Outcome, Router};
+
+/// How long the rebalance callback may spend resolving start offsets.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Consumer context: resolves start offsets on assignment and publishes the assignment state.
+pub struct AssignmentContext {
+    assigned: watch::Sender<bool>,
+}
+
+impl ClientContext for AssignmentContext {}
+
+impl ConsumerContext for AssignmentContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: rdkafka::types::RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        use rdkafka::types::RDKafkaRespErr::*;
+        match err {
+            RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                resolve_start_offsets(consumer, tpl);
+                if let Err(error) = consumer.assign(tpl) {
+                    error!(%error, "Partition assignment failed.");
+                    return;
+                }
+                info!(partitions = tpl.count(), "Partitions assigned.");
+                self.assigned.send_replace(tpl.count() > 0);
+            }
+            RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                self.assigned.send_replace(false);
+                if let Err(error) = consumer.commit_consumer_state(CommitMode::Sync) {
+                    debug!(%error, "Commit on revocation did not succeed.");
+                }
+                if let Err(error) = consumer.unassign() {
+                    error!(%error, "Partition revocation failed.");
+                }
+                info!("Partitions revoked.");
+            }
+            other => {
+                warn!(error = ?other, "Rebalance error.");
+                let _ = consumer.unassign();
+                self.assigned.send_replace(false);
+            }
+        }
+    }
+}
+
+/// Partitions with a committed offset resume there; the others start at the current end,
+/// resolved now (not lazily by librdkafka) so that readiness implies a fixed start position.
+fn resolve_start_offsets(consumer: &BaseConsumer<AssignmentContext>, tpl: &mut TopicPartitionList) {
+    let committed = consumer
+        .committed_offsets(tpl.clone(), RESOLVE_TIMEOUT)
+        .unwrap_or_else(|error| {
+            warn!(%error, "Could not read committed offsets; starting at the end.");
+            TopicPartitionList::new()
+        });
+    let mut starts = Vec::new();
+    for elem in tpl.elements() {
+        let (topic, partition) = (elem.topic().to_owned(), elem.partition());
+        let start = match committed
+            .find_partition(&topic, partition)
+            .map(|e| e.offset())
+        {
+            Some(Offset::Offset(n)) => Offset::Offset(n),
+            _ => match consumer.fetch_watermarks(&topic, partition, RESOLVE_TIMEOUT) {
+                Ok((_, high)) => Offset::Offset(high),
+                Err(_) => Offset::End,
+            },
+        };
+        starts.push((topic, partition, start));
+    }
+    for (topic, partition, start) in starts {
+        if let Err(error) = tpl.set_partition_offset(&topic, partition, start) {
+            warn!(%error, topic, partition, "Could not set a start offset.");
+        }
+    }
+}
+
+/// Creates the consumer and subscribes it; `assigned` turns true once it holds partitions.
+pub fn subscribe(
+    config: &ClientConfig,
+    topics: &[&str],
+) -> Result<(StreamConsumer<AssignmentContext>, watch::Receiver<bool>), KafkaError> {
+    let (tx, rx) = watch::channel(false);
+    let consumer: StreamConsumer<AssignmentContext> =
+        config.create_with_context(AssignmentContext { assigned: tx })?;
+    consumer.subscribe(topics)?;
+    Ok((consumer, rx))
+}
+
+/// Asks a running consume loop to stop and commit; answered with the commit's result.
+pub type StopRequest = oneshot::Sender<Result<(), KafkaError>>;
+
+/// Consumes and routes until asked to stop; then commits the stored offsets and answers.
+pub async fn run(
+    consumer: StreamConsumer<AssignmentContext>,
+    mut router: Router,
+    mut stop: oneshot::Receiver<StopRequest>,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            request = &mut stop => {
+                let result = consumer.commit_consumer_state(CommitMode::Sync).or_else(|e| match e {
+                    KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset) => Ok(()),
+                    e => Err(e),
+                });
+                match &result {
+                    Ok(()) => info!("Consumer offsets committed."),
+                    Err(error) => warn!(%error, "Final offset commit failed."),
+                }
+                if let Ok(reply) = request {
+                    let _ = reply.send(result);
+                }
+                return;
+            }
+            received = consumer.recv() => match received {
+                Ok(msg) => {
+                    let outcome: Outcome = router.dispatch(&msg);
+                    let _ = outcome;
+                    if let Err(error) = consumer.store_offset_from_message(&msg) {
+                        warn!(%error, topic = msg.topic(), "Could not store an offset.");
+                    }
+                }
+                Err(KafkaError::MessageConsumption(RDKafkaErrorCode::UnknownTopicOrPartition)) => {
+                    debug!("A consumed topic does not exist yet; retrying.");
+                }
+                Err(error) => {
+                    warn!(%error, "Consumer error.");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+use rdkafka::Message as _;

@@ -1,0 +1,251 @@
+//! The routing step of the consume loop: tenant match, decode, and hand-off of one consumed
+//! message to the session it concerns (or to the account registry). Cheap on a miss: an event
+//! for another instance's session costs a header scan, an envelope decode and one map lookup.
+
+use std::sync::Arc;
+
+use actix::Recipient;
+use rdkafka::message::Message;
+use tracing::{debug, info_span, warn};
+
+use crate::kafka::headers;
+use crate::kafka::producer::Publish;
+use crate::message::{account, account_session, seed};
+use crate::session::directory::Directory;
+use crate::session::registry::AccountRegistry;
+use crate::session::{Inbound, SessionEvent};
+use crate::tenant::{TenantIdx, Tenants};
+
+/// What became of one consumed message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Handed to a session (or several, for a seed event).
+    Routed,
+    /// Applied to the account registry.
+    Recorded,
+    /// For a session or account this instance does not hold.
+    NotOurs,
+    /// Answered a login of a session that is gone: its account was released with a LOGOUT.
+    Released,
+    /// Well-formed tenant headers of a tenant this instance does not serve.
+    OtherTenant,
+    /// Missing or malformed tenant headers.
+    NoTenant,
+    /// The payload could not be decoded.
+    Undecodable,
+    /// A well-formed event of a type login does not act on.
+    Ignored,
+}
+
+/// The names of the three consumed topics.
+#[derive(Debug, Clone)]
+pub struct ConsumedTopics {
+    pub account_status: String,
+    pub account_session_status: String,
+    pub seed_status: String,
+}
+
+impl ConsumedTopics {
+    pub fn names(&self) -> [&str; 3] {
+        [
+            &self.account_status,
+            &self.account_session_status,
+            &self.seed_status,
+        ]
+    }
+}
+
+/// Routes consumed messages; owned by the consume loop.
+pub struct Router {
+    pub topics: ConsumedTopics,
+    pub tenants: Arc<Tenants>,
+    pub directory: Arc<Directory>,
+    pub registry: Arc<AccountRegistry>,
+    /// Where releases of orphaned logins go: the producer and the command topic.
+    pub release_to: Recipient<Publish>,
+    pub command_topic: Arc<str>,
+    seq: u64,
+}
+
+impl Router {
+    pub fn new(
+        topics: ConsumedTopics,
+        tenants: Arc<Tenants>,
+        directory: Arc<Directory>,
+        registry: Arc<AccountRegistry>,
+        release_to: Recipient<Publish>,
+        command_topic: Arc<str>,
+    ) -> Router {
+        Router {
+            topics,
+            tenants,
+            directory,
+            registry,
+            release_to,
+            command_topic,
+            seq: 0,
+        }
+    }
+
+    /// Routes one message; logs what is skipped (never the payload).
+    pub fn dispatch<M: Message>(&mut self, msg: &M) -> Outcome {
+        self.seq += 1;
+        let outcome = self.route(msg);
+        match outcome {
+            Outcome::Undecodable | Outcome::NoTenant => warn!(
+                topic = msg.topic(),
+                partition = msg.partition(),
+                offset = msg.offset(),
+                ?outcome,
+                "Skipping a message."
+            ),
+            Outcome::OtherTenant | Outcome::Ignored => debug!(
+                topic = msg.topic(),
+                partition = msg.partition(),
+                offset = msg.offset(),
+                ?outcome,
+                "Skipping a message."
+            ),
+            _ => {}
+        }
+        outcome
+    }
+
+    fn route<M: Message>(&self, msg: &M) -> Outcome {
+        let found = headers::tenant_headers(msg.headers());
+        let Some(tenant) = self.tenants.find(&found) else {
+            return if well_formed(&found) {
+                Outcome::OtherTenant
+            } else {
+                Outcome::NoTenant
+            };
+        };
+        let payload = msg.payload().unwrap_or_default();
+        let topic = msg.topic();
+        if topic == self.topics.account_session_status {
+            self.account_session(msg, tenant, payload)
+        } else if topic == self.topics.seed_status {
+            self.seed(msg, tenant, payload)
+        } else if topic == self.topics.account_status {
+            self.account(tenant, payload)
+        } else {
+            Outcome::Ignored
+        }
+    }
+
+    fn account_session<M: Message>(&self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
+        let Ok(envelope) = account_session::Envelope::decode(payload) else {
+            return Outcome::Undecodable;
+        };
+        let session_id = envelope.session_id;
+        let Some(session) = self.directory.session(&session_id) else {
+            return self.orphan(msg, tenant, envelope);
+        };
+        let event = match envelope.into_event() {
+            Ok(event) => event,
+            Err(_) => return Outcome::Undecodable,
+        };
+        if let account_session::EventBody::Unknown(kind) = &event.body {
+            warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
+            return Outcome::Ignored;
+        }
+        let span = event_span(msg);
+        session.do_send(SessionEvent {
+            seq: self.seq,
+            span,
+            inbound: Inbound::Peer(event),
+        });
+        Outcome::Routed
+    }
+
+    /// A login answer for a session that ended while its login was in flight: the account is
+    /// logged in at the peer and nobody holds it, so release it with a LOGOUT.
+    fn orphan<M: Message>(
+        &self,
+        msg: &M,
+        tenant: TenantIdx,
+        envelope: account_session::Envelope<'_>,
+    ) -> Outcome {
+        let answers_login = matches!(&*envelope.kind, "CREATED" | "REQUEST_LICENSE_AGREEMENT");
+        if !answers_login || envelope.account_id == 0 {
+            return Outcome::NotOurs;
+        }
+        match self.directory.ended(&envelope.session_id) {
+            Some(ended) if ended.tenant == tenant => {
+                let span = event_span(msg);
+                let _entered = span.enter();
+                tracing::info!(session_id = %envelope.session_id, account_id = envelope.account_id,
+                    "Releasing an account whose login answer came after its session ended.");
+                let logout =
+                    account_session::Command::logout(envelope.session_id, envelope.account_id);
+                self.release_to.do_send(Publish::new(
+                    &self.command_topic,
+                    self.tenants.get(tenant),
+                    envelope.account_id,
+                    logout.to_json(),
+                ));
+                Outcome::Released
+            }
+            _ => Outcome::NotOurs,
+        }
+    }
+
+    fn seed<M: Message>(&self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
+        let Ok(event) = seed::StatusEvent::decode(payload) else {
+            return Outcome::Undecodable;
+        };
+        if let seed::SeedBody::Unknown(kind) = &event.body {
+            warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
+            return Outcome::Ignored;
+        }
+        let mut span = None;
+        let n = self
+            .directory
+            .for_account(tenant, event.account_id, |session| {
+                let span = span.get_or_insert_with(|| event_span(msg)).clone();
+                session.do_send(SessionEvent {
+                    seq: self.seq,
+                    span,
+                    inbound: Inbound::Seed(event.body.clone()),
+                });
+            });
+        if n == 0 {
+            Outcome::NotOurs
+        } else {
+            Outcome::Routed
+        }
+    }
+
+    fn account(&self, tenant: TenantIdx, payload: &[u8]) -> Outcome {
+        let Ok(event) = account::StatusEvent::decode(payload) else {
+            return Outcome::Undecodable;
+        };
+        match event.logged_in() {
+            Some(logged_in) => {
+                self.registry
+                    .record(tenant, event.account_id, logged_in, self.seq);
+                Outcome::Recorded
+            }
+            None => Outcome::Ignored,
+        }
+    }
+}
+
+fn well_formed(h: &crate::tenant::TenantHeaders<'_>) -> bool {
+    h.id.is_some_and(|v| v.len() == 36)
+        && h.region.is_some()
+        && h.major.is_some_and(|v| v.len() == 2)
+        && h.minor.is_some_and(|v| v.len() == 2)
+}
+
+/// The span of one consumed event, child of its `traceparent`.
+fn event_span<M: Message>(msg: &M) -> tracing::Span {
+    let span = info_span!(
+        "event",
+        topic = msg.topic(),
+        partition = msg.partition(),
+        offset = msg.offset()
+    );
+    headers::adopt_parent(&span, msg.headers());
+    span
+}

@@ -1,0 +1,311 @@
+//! The session actor: one per client connection. It reads the client's lines, receives the
+//! session's consumed events from the consume loop, runs the state machine, and performs its
+//! effects: lines to the client, commands through the producer actor, and the end of the
+//! session, which it reports to the supervisor exactly once (from `Drop` if it panicked).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tracing::{debug, info_span, Span};
+use uuid::Uuid;
+
+use crate::gateway::codec::Frame;
+use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
+use crate::kafka::producer::{publish, Publish};
+use crate::message::{account_session::Command, session};
+use crate::session::state::{Effect, EndReason, Input, State};
+use crate::session::supervisor::{Bound, SessionEnded, SessionSupervisor};
+use crate::session::{Inbound, Services, SessionEvent};
+use crate::tenant::TenantIdx;
+
+/// End the session for a reason outside the protocol (idle, shutdown, replaced).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct EndSession(pub EndReason);
+
+/// End the session if it has been idle for longer than the given time.
+#[derive(Message, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct CheckIdle(pub Duration);
+
+pub struct SessionActor {
+    id: Uuid,
+    tenant: TenantIdx,
+    services: Arc<Services>,
+    supervisor: Addr<SessionSupervisor>,
+    state: State,
+    out: Option<mpsc::Sender<Vec<u8>>>,
+    last_activity: Instant,
+    span: Span,
+    reported: bool,
+}
+
+impl SessionActor {
+    pub fn new(
+        id: Uuid,
+        tenant: TenantIdx,
+        ip_address: String,
+        services: Arc<Services>,
+        supervisor: Addr<SessionSupervisor>,
+        out: mpsc::Sender<Vec<u8>>,
+    ) -> SessionActor {
+        let tenant_id = services.tenants.get(tenant).id;
+        let span = info_span!(parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
+        let state = State::new(ip_address, services.settings.clone());
+        SessionActor {
+            id,
+            tenant,
+            services,
+            supervisor,
+            state,
+            out: Some(out),
+            last_activity: Instant::now(),
+            span,
+            reported: false,
+        }
+    }
+
+    fn apply(&mut self, input: Input, ctx: &mut Context<Self>) {
+        for effect in self.state.step(input) {
+            self.perform(effect, ctx);
+        }
+    }
+
+    fn perform(&mut self, effect: Effect, ctx: &mut Context<Self>) {
+        if self.reported {
+            return;
+        }
+        match effect {
+            Effect::Reply(event) => self.write(&event, ctx),
+            Effect::SendCreate { attempt, body } => {
+                let create = Command::create(self.id, self.state.account_id, body);
+                let msg = self.message(&self.services.command_topic, create.to_json());
+                self.send(msg, ctx, move |act, ctx, ok| {
+                    if !ok {
+                        act.apply(Input::CreateFailed { attempt }, ctx);
+                    }
+                });
+                ctx.run_later(self.services.login_timeout, move |act, ctx| {
+                    act.apply(Input::LoginTimedOut { attempt }, ctx);
+                });
+            }
+            Effect::Bind { account_id } => {
+                self.span.record("account_id", account_id);
+                self.supervisor.do_send(Bound {
+                    id: self.id,
+                    tenant: self.tenant,
+                    account_id,
+                });
+                let created = session::StatusEvent::created(self.id, account_id);
+                let msg = self.message(&self.services.status_topic, created.to_json());
+                self.send(msg, ctx, |_, _, _| {});
+            }
+            Effect::SendProgress(params) => {
+                let progress = Command::progress_state(self.id, self.state.account_id, 2, params);
+                let msg = self.message(&self.services.command_topic, progress.to_json());
+                self.send(msg, ctx, |act, ctx, ok| {
+                    if !ok {
+                        act.apply(Input::ProgressFailed, ctx);
+                    }
+                });
+            }
+            Effect::Release { account_id } => {
+                debug!(account_id, "Releasing the account of a stale login answer.");
+                let logout = Command::logout(self.id, account_id);
+                let msg = Publish::new(
+                    &self.services.command_topic,
+                    self.services.tenants.get(self.tenant),
+                    account_id,
+                    logout.to_json(),
+                );
+                self.send(msg, ctx, |_, _, _| {});
+            }
+            Effect::End(reason) => {
+                if let Some(reason) = reason.bye() {
+                    self.write(&Event::Bye { reason }, ctx);
+                }
+                self.out = None; // the writer drains what is queued, then closes
+                self.report(reason);
+                ctx.stop();
+            }
+        }
+    }
+
+    /// A message of this session's tenant, keyed by its account, in the current span.
+    fn message(&self, topic: &Arc<str>, payload: Vec<u8>) -> Publish {
+        Publish::new(
+            topic,
+            self.services.tenants.get(self.tenant),
+            self.state.account_id,
+            payload,
+        )
+    }
+
+    fn send(
+        &self,
+        msg: Publish,
+        ctx: &mut Context<Self>,
+        then: impl FnOnce(&mut Self, &mut Context<Self>, bool) + 'static,
+    ) {
+        let producer = self.services.producer.clone();
+        ctx.spawn(
+            async move { publish(&producer, msg).await.is_ok() }
+                .into_actor(self)
+                .map(move |ok, act, ctx| then(act, ctx, ok)),
+        );
+    }
+
+    fn write(&mut self, event: &Event, ctx: &mut Context<Self>) {
+        let Some(out) = &self.out else { return };
+        match out.try_send(event.to_line()) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => self.apply(Input::End(EndReason::ClientStalled), ctx),
+            Err(TrySendError::Closed(_)) => self.apply(Input::End(EndReason::ClientClosed), ctx),
+        }
+    }
+
+    fn report(&mut self, reason: EndReason) {
+        if std::mem::replace(&mut self.reported, true) {
+            return;
+        }
+        self.supervisor.do_send(SessionEnded {
+            id: self.id,
+            tenant: self.tenant,
+            account_id: self.state.account_id,
+            login_unanswered: self.state.login_unanswered(),
+            reason,
+            span: Span::current(),
+        });
+    }
+
+    fn request(&mut self, line: &[u8], ctx: &mut Context<Self>) {
+        let span = info_span!(parent: &self.span, "request");
+        let _entered = span.enter();
+        let input = match protocol::decode_request(line) {
+            Ok(request) => {
+                self.last_activity = Instant::now();
+                self.input_for(request)
+            }
+            Err(error) => Input::BadRequest {
+                message: error.to_string(),
+            },
+        };
+        self.apply(input, ctx);
+    }
+
+    fn input_for(&self, request: Request) -> Input {
+        match request {
+            Request::Login(login) => Input::Login(login),
+            Request::AcceptLicense { accepted } => Input::AcceptLicense { accepted },
+            Request::SelectCharacter {
+                character_id,
+                world_id,
+                channel_id,
+            } => {
+                let channel = self
+                    .services
+                    .service
+                    .channel(usize::from(self.tenant), world_id, channel_id)
+                    .map(|c| (c.ip_address.clone(), c.port));
+                let account_logged_in = self.state.account_id != 0
+                    && self.services.registry.is_logged_in(
+                        self.tenant,
+                        self.state.account_id,
+                        self.state.created_seq,
+                    );
+                Input::SelectCharacter {
+                    character_id,
+                    channel,
+                    account_logged_in,
+                }
+            }
+            Request::Logout => Input::Logout,
+            Request::Ping => Input::Ping,
+        }
+    }
+}
+
+impl Actor for SessionActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        let span = self.span.clone();
+        let _entered = span.enter();
+        debug!("Session started.");
+        self.write(
+            &Event::Hello {
+                session_id: self.id,
+                protocol: PROTOCOL_VERSION,
+            },
+            ctx,
+        );
+    }
+}
+
+impl Drop for SessionActor {
+    fn drop(&mut self) {
+        // Reached without a report only when the actor died abnormally (a panic in a handler):
+        // the supervisor still ends the session, so the peer releases the account.
+        self.report(EndReason::Crashed);
+    }
+}
+
+impl StreamHandler<Frame> for SessionActor {
+    fn handle(&mut self, frame: Frame, ctx: &mut Context<Self>) {
+        match frame {
+            Frame::Line(line) => self.request(&line, ctx),
+            Frame::TooLong => {
+                let span = self.span.clone();
+                let _entered = span.enter();
+                self.apply(Input::LineTooLong, ctx);
+            }
+            Frame::Broken => self.apply(Input::End(EndReason::ClientClosed), ctx),
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Context<Self>) {
+        let span = self.span.clone();
+        let _entered = span.enter();
+        self.apply(Input::End(EndReason::ClientClosed), ctx);
+    }
+}
+
+impl Handler<SessionEvent> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionEvent, ctx: &mut Context<Self>) {
+        let _entered = msg.span.enter();
+        let input = match msg.inbound {
+            Inbound::Peer(event) => Input::Peer {
+                seq: msg.seq,
+                event,
+            },
+            Inbound::Seed(body) => Input::Seed(body),
+        };
+        self.apply(input, ctx);
+    }
+}
+
+impl Handler<EndSession> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: EndSession, ctx: &mut Context<Self>) {
+        let span = self.span.clone();
+        let _entered = span.enter();
+        self.apply(Input::End(msg.0), ctx);
+    }
+}
+
+impl Handler<CheckIdle> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: CheckIdle, ctx: &mut Context<Self>) {
+        if self.last_activity.elapsed() > msg.0 {
+            let span = self.span.clone();
+            let _entered = span.enter();
+            self.apply(Input::End(EndReason::IdleTimeout), ctx);
+        }
+    }
+}

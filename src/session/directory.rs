@@ -1,0 +1,120 @@
+//! The session directory: which sessions this instance holds, by sessionId and by
+//! (tenant, accountId), and the recently ended sessions whose login was still unanswered.
+//! The supervisor writes it; the consume loop reads it on every event. It is a DashMap so that
+//! the consume loop looks a session up on its own thread without a round trip to an actor:
+//! with N instances most events are for other instances' sessions, and that miss must be cheap.
+
+use std::time::{Duration, Instant};
+
+use actix::Recipient;
+use dashmap::DashMap;
+use uuid::Uuid;
+
+use crate::session::SessionEvent;
+use crate::tenant::TenantIdx;
+
+/// A session that ended while a CREATE of it was unanswered: a late CREATED for it means the
+/// account is logged in at the peer with nobody holding it, and must be released.
+#[derive(Debug, Clone, Copy)]
+pub struct Ended {
+    pub tenant: TenantIdx,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+pub struct Directory {
+    sessions: DashMap<Uuid, Recipient<SessionEvent>>,
+    accounts: DashMap<(TenantIdx, u32), Vec<Uuid>>,
+    ended: DashMap<Uuid, Ended>,
+}
+
+impl Directory {
+    pub fn insert(&self, id: Uuid, session: Recipient<SessionEvent>) {
+        self.sessions.insert(id, session);
+    }
+
+    /// Forgets a session and its account binding.
+    pub fn remove(&self, id: Uuid, tenant: TenantIdx, account_id: u32) {
+        self.sessions.remove(&id);
+        if account_id != 0 {
+            self.unbind(id, tenant, account_id);
+        }
+    }
+
+    pub fn bind(&self, id: Uuid, tenant: TenantIdx, account_id: u32) {
+        let mut ids = self.accounts.entry((tenant, account_id)).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    fn unbind(&self, id: Uuid, tenant: TenantIdx, account_id: u32) {
+        self.accounts
+            .remove_if_mut(&(tenant, account_id), |_, ids| {
+                ids.retain(|x| *x != id);
+                ids.is_empty()
+            });
+    }
+
+    pub fn session(
+        &self,
+        id: &Uuid,
+    ) -> Option<dashmap::mapref::one::Ref<'_, Uuid, Recipient<SessionEvent>>> {
+        self.sessions.get(id)
+    }
+
+    /// Calls `f` with each session bound to the account in that tenant.
+    pub fn for_account(
+        &self,
+        tenant: TenantIdx,
+        account_id: u32,
+        mut f: impl FnMut(&Recipient<SessionEvent>),
+    ) -> usize {
+        let Some(ids) = self.accounts.get(&(tenant, account_id)) else {
+            return 0;
+        };
+        let mut n = 0;
+        for id in ids.iter() {
+            if let Some(s) = self.sessions.get(id) {
+                f(&s);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    pub fn ids(&self) -> Vec<Uuid> {
+        self.sessions.iter().map(|e| *e.key()).collect()
+    }
+
+    pub fn mark_ended(&self, id: Uuid, tenant: TenantIdx) {
+        self.ended.insert(
+            id,
+            Ended {
+                tenant,
+                at: Instant::now(),
+            },
+        );
+    }
+
+    pub fn ended(&self, id: &Uuid) -> Option<Ended> {
+        if self.ended.is_empty() {
+            return None;
+        }
+        self.ended.get(id).map(|e| *e)
+    }
+
+    /// Drops the records of sessions that ended more than `keep` ago.
+    pub fn prune_ended(&self, keep: Duration) {
+        let now = Instant::now();
+        self.ended.retain(|_, e| now.duration_since(e.at) < keep);
+    }
+}

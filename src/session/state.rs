@@ -1,0 +1,434 @@
+//! The session state machine: a pure function from (state, input) to effects. No actors, no
+//! I/O: the session actor feeds it client requests, peer events and timers, and performs the
+//! effects it returns (write to the client, publish through the producer, end the session).
+
+use crate::gateway::protocol::{ByeReason, ErrorCode, Event, LoginRequest};
+use crate::message::account_session::{ChannelParams, CreateBody, EventBody, StatusEvent};
+use crate::message::seed::SeedBody;
+
+/// Where a session is in the login flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Connected, not authenticated, no login in flight.
+    Connected,
+    /// A CREATE was sent for login `attempt`; waiting for the peer's answer.
+    LoggingIn { attempt: u32, account_name: String },
+    /// The peer asked for the licence agreement; waiting for the client's answer.
+    LicensePending { account_name: String },
+    /// Logged in; may choose a character (and ask for a channel transition).
+    Authenticated { account_name: String },
+    /// The session ended; every further input is ignored.
+    Ended,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Logout,
+    IdleTimeout,
+    Shutdown,
+    LicenseDeclined,
+    ProtocolViolation,
+    Replaced,
+    /// The client closed its connection (or it failed).
+    ClientClosed,
+    /// The client does not read: its outbound queue is full.
+    ClientStalled,
+    /// The session actor stopped without ending the session (a panic).
+    Crashed,
+}
+
+impl EndReason {
+    /// The `bye` the client gets, when its connection is still usable.
+    pub fn bye(self) -> Option<ByeReason> {
+        match self {
+            EndReason::Logout => Some(ByeReason::Logout),
+            EndReason::IdleTimeout => Some(ByeReason::IdleTimeout),
+            EndReason::Shutdown => Some(ByeReason::Shutdown),
+            EndReason::LicenseDeclined => Some(ByeReason::LicenseDeclined),
+            EndReason::ProtocolViolation => Some(ByeReason::ProtocolViolation),
+            EndReason::Replaced => Some(ByeReason::Replaced),
+            EndReason::ClientClosed | EndReason::ClientStalled | EndReason::Crashed => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Logout => "logout",
+            EndReason::IdleTimeout => "idle_timeout",
+            EndReason::Shutdown => "shutdown",
+            EndReason::LicenseDeclined => "license_declined",
+            EndReason::ProtocolViolation => "protocol_violation",
+            EndReason::Replaced => "replaced",
+            EndReason::ClientClosed => "client_closed",
+            EndReason::ClientStalled => "client_stalled",
+            EndReason::Crashed => "crashed",
+        }
+    }
+}
+
+/// What the state machine is told.
+#[derive(Debug)]
+pub enum Input {
+    Login(LoginRequest),
+    AcceptLicense {
+        accepted: bool,
+    },
+    /// `select_character`, with the facts the actor looked up: the channel's address from the
+    /// configuration (None when unknown) and whether the account counts as logged in.
+    SelectCharacter {
+        character_id: u32,
+        channel: Option<(String, u16)>,
+        account_logged_in: bool,
+    },
+    Logout,
+    Ping,
+    /// A line that is not a valid request; `message` says why (never quoting a secret).
+    BadRequest {
+        message: String,
+    },
+    LineTooLong,
+    /// A peer account-session event for this session, consumed at position `seq`.
+    Peer {
+        seq: u64,
+        event: StatusEvent,
+    },
+    Seed(SeedBody),
+    LoginTimedOut {
+        attempt: u32,
+    },
+    /// The CREATE of `attempt` could not be delivered.
+    CreateFailed {
+        attempt: u32,
+    },
+    /// The PROGRESS_STATE could not be delivered.
+    ProgressFailed,
+    /// The session must end for a reason outside the protocol (close, idle, shutdown, ...).
+    End(EndReason),
+}
+
+/// What the actor must do, in order.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    /// Write this event to the client.
+    Reply(Event),
+    /// Publish CREATE (awaited; failure comes back as `CreateFailed`) and arm the login timer.
+    SendCreate { attempt: u32, body: CreateBody },
+    /// The session is now bound to `account_id`: index it and produce session CREATED.
+    Bind { account_id: u32 },
+    /// Publish PROGRESS_STATE 2 with these channel params (failure: `ProgressFailed`).
+    SendProgress(ChannelParams),
+    /// Publish LOGOUT for an account a stale login answer logged in, so the peer releases it.
+    Release { account_id: u32 },
+    /// End the session: `bye` when there is one, then LOGOUT and DESTROYED, exactly once.
+    End(EndReason),
+}
+
+/// Fixed per-session settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub max_bad_requests: u32,
+}
+
+/// The whole state of one session.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub phase: Phase,
+    /// The bound account (0 until the peer answered a login).
+    pub account_id: u32,
+    /// The client's IP as written into CREATE.
+    pub ip_address: String,
+    /// Logins sent so far; numbers each attempt so that stale timers and failures are ignored.
+    pub attempts: u32,
+    /// CREATEs sent whose answer has not arrived (timed-out ones included).
+    pub unanswered: u32,
+    /// Consume position of the peer CREATED that bound the account.
+    pub created_seq: Option<u64>,
+    /// Bad requests in a row.
+    pub bad_requests: u32,
+    pub settings: Settings,
+}
+
+impl State {
+    pub fn new(ip_address: String, settings: Settings) -> State {
+        State {
+            phase: Phase::Connected,
+            account_id: 0,
+            ip_address,
+            attempts: 0,
+            unanswered: 0,
+            created_seq: None,
+            bad_requests: 0,
+            settings,
+        }
+    }
+
+    /// Whether a login answer may still arrive for this session.
+    pub fn login_unanswered(&self) -> bool {
+        self.unanswered > 0
+    }
+
+    /// Applies one input and returns the effects to perform.
+    pub fn step(&mut self, input: Input) -> Vec<Effect> {
+        if self.phase == Phase::Ended {
+            return Vec::new();
+        }
+        if !matches!(
+            input,
+            Input::BadRequest { .. } | Input::LineTooLong | Input::Peer { .. } | Input::Seed(_)
+        ) {
+            self.bad_requests = 0;
+        }
+        let effects = match input {
+            Input::Login(request) => self.login(request),
+            Input::AcceptLicense { accepted } => self.accept_license(accepted),
+            Input::SelectCharacter {
+                character_id,
+                channel,
+                account_logged_in,
+            } => self.select_character(character_id, channel, account_logged_in),
+            Input::Logout => vec![Effect::End(EndReason::Logout)],
+            Input::Ping => vec![Effect::Reply(Event::Pong)],
+            Input::BadRequest { message } => self.bad_request(message),
+            Input::LineTooLong => vec![
+                error(ErrorCode::LineTooLong, "line too long"),
+                Effect::End(EndReason::ProtocolViolation),
+            ],
+            Input::Peer { seq, event } => self.peer(seq, event),
+            Input::Seed(body) => self.seed(body),
+            Input::LoginTimedOut { attempt } => self.login_failed_if_current(attempt, false),
+            Input::CreateFailed { attempt } => self.login_failed_if_current(attempt, true),
+            Input::ProgressFailed => vec![error(
+                ErrorCode::Unavailable,
+                "the service cannot reach Kafka right now",
+            )],
+            Input::End(reason) => vec![Effect::End(reason)],
+        };
+        if effects.iter().any(|e| matches!(e, Effect::End(_))) {
+            self.phase = Phase::Ended;
+        }
+        effects
+    }
+
+    fn login(&mut self, request: LoginRequest) -> Vec<Effect> {
+        match self.phase {
+            Phase::Connected => {}
+            Phase::LoggingIn { .. } => {
+                return vec![error(ErrorCode::LoginInProgress, "a login is in progress")]
+            }
+            _ => {
+                return vec![error(
+                    ErrorCode::AlreadyLoggedIn,
+                    "this session is already logged in",
+                )]
+            }
+        }
+        self.attempts += 1;
+        self.unanswered += 1;
+        self.phase = Phase::LoggingIn {
+            attempt: self.attempts,
+            account_name: request.account_name.clone(),
+        };
+        let body = CreateBody {
+            account_name: request.account_name,
+            password: request.password,
+            ip_address: self.ip_address.clone(),
+            hwid: request.hwid,
+        };
+        vec![Effect::SendCreate {
+            attempt: self.attempts,
+            body,
+        }]
+    }
+
+    fn accept_license(&mut self, accepted: bool) -> Vec<Effect> {
+        let Phase::LicensePending { account_name } = &self.phase else {
+            return vec![error(
+                ErrorCode::NotAwaitingLicense,
+                "no licence agreement is pending",
+            )];
+        };
+        if !accepted {
+            return vec![Effect::End(EndReason::LicenseDeclined)];
+        }
+        let account_name = account_name.clone();
+        self.phase = Phase::Authenticated {
+            account_name: account_name.clone(),
+        };
+        vec![Effect::Reply(Event::LoginOk {
+            account_id: self.account_id,
+            account_name,
+        })]
+    }
+
+    fn select_character(
+        &mut self,
+        character_id: u32,
+        channel: Option<(String, u16)>,
+        logged_in: bool,
+    ) -> Vec<Effect> {
+        if !matches!(self.phase, Phase::Authenticated { .. }) || !logged_in {
+            return vec![error(
+                ErrorCode::NotLoggedIn,
+                "the account is not logged in",
+            )];
+        }
+        match channel {
+            None => vec![error(
+                ErrorCode::UnknownChannel,
+                "no such world and channel",
+            )],
+            Some((ip_address, port)) => vec![Effect::SendProgress(ChannelParams {
+                ip_address,
+                port,
+                character_id,
+            })],
+        }
+    }
+
+    fn bad_request(&mut self, message: String) -> Vec<Effect> {
+        self.bad_requests += 1;
+        let mut effects = vec![error(ErrorCode::BadRequest, &message)];
+        if self.bad_requests > self.settings.max_bad_requests {
+            effects.push(Effect::End(EndReason::ProtocolViolation));
+        }
+        effects
+    }
+
+    fn peer(&mut self, seq: u64, event: StatusEvent) -> Vec<Effect> {
+        match event.body {
+            EventBody::Created => {
+                self.login_answered(seq, event.account_id, &event.account_name, false)
+            }
+            EventBody::LicenseAgreementRequired => {
+                self.login_answered(seq, event.account_id, &event.account_name, true)
+            }
+            EventBody::Error(body) => {
+                if !matches!(self.phase, Phase::LoggingIn { .. }) {
+                    // The answer of a timed-out or failed login: nothing to tell anyone.
+                    self.unanswered = self.unanswered.saturating_sub(1);
+                    return Vec::new();
+                }
+                self.unanswered = self.unanswered.saturating_sub(1);
+                self.phase = Phase::Connected;
+                if body.code == "DELETED_OR_BLOCKED" {
+                    let until =
+                        serde_json::to_value(&body.until).unwrap_or(serde_json::Value::Null);
+                    vec![Effect::Reply(Event::Banned {
+                        permanent: body.until.is_zero(),
+                        reason: body.reason,
+                        until,
+                    })]
+                } else {
+                    vec![Effect::Reply(Event::LoginFailed { code: body.code })]
+                }
+            }
+            EventBody::StateChanged {
+                params: Some(p), ..
+            } if matches!(self.phase, Phase::Authenticated { .. }) && !p.ip_address.is_empty() => {
+                vec![Effect::Reply(Event::ServerIp {
+                    ip_address: p.ip_address,
+                    port: p.port,
+                    character_id: p.character_id,
+                })]
+            }
+            EventBody::StateChanged { .. } | EventBody::Unknown(_) => Vec::new(),
+        }
+    }
+
+    /// A CREATED or REQUEST_LICENSE_AGREEMENT: the peer logged `account_id` in for this session.
+    fn login_answered(
+        &mut self,
+        seq: u64,
+        account_id: u32,
+        answered_name: &str,
+        licence: bool,
+    ) -> Vec<Effect> {
+        let current = match &self.phase {
+            Phase::LoggingIn { account_name, .. } => {
+                // With older logins unanswered, an answer naming another account is one of theirs.
+                let stale = self.unanswered > 1
+                    && !answered_name.is_empty()
+                    && !answered_name.eq_ignore_ascii_case(account_name);
+                (!stale).then(|| account_name.clone())
+            }
+            _ => None,
+        };
+        let Some(requested_name) = current else {
+            if self.account_id == account_id && self.account_id != 0 {
+                return Vec::new(); // a redelivered answer of our own login
+            }
+            if self.unanswered > 0 && account_id != 0 {
+                self.unanswered -= 1;
+                return vec![Effect::Release { account_id }];
+            }
+            return Vec::new();
+        };
+        self.unanswered = self.unanswered.saturating_sub(1);
+        self.account_id = account_id;
+        self.created_seq = Some(seq);
+        let account_name = if answered_name.is_empty() {
+            requested_name
+        } else {
+            answered_name.to_owned()
+        };
+        let reply = if licence {
+            self.phase = Phase::LicensePending { account_name };
+            Event::LicenseAgreement { account_id }
+        } else {
+            self.phase = Phase::Authenticated {
+                account_name: account_name.clone(),
+            };
+            Event::LoginOk {
+                account_id,
+                account_name,
+            }
+        };
+        vec![Effect::Bind { account_id }, Effect::Reply(reply)]
+    }
+
+    fn seed(&mut self, body: SeedBody) -> Vec<Effect> {
+        if self.account_id == 0 {
+            return Vec::new();
+        }
+        match body {
+            SeedBody::Created { character_id } => {
+                vec![Effect::Reply(Event::CharacterCreated { character_id })]
+            }
+            SeedBody::Failed { reason } => {
+                vec![Effect::Reply(Event::CharacterCreationFailed { reason })]
+            }
+            SeedBody::Unknown(_) => Vec::new(),
+        }
+    }
+
+    /// A login that timed out (`undelivered`: whose CREATE could not even be sent) fails with
+    /// SYSTEM_ERROR if it is still the one in flight.
+    fn login_failed_if_current(&mut self, attempt: u32, undelivered: bool) -> Vec<Effect> {
+        if undelivered {
+            self.unanswered = self.unanswered.saturating_sub(1);
+        }
+        match self.phase {
+            Phase::LoggingIn {
+                attempt: current, ..
+            } if current == attempt => {
+                self.phase = Phase::Connected;
+                vec![Effect::Reply(Event::LoginFailed {
+                    code: "SYSTEM_ERROR".into(),
+                })]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn error(code: ErrorCode, message: &str) -> Effect {
+    Effect::Reply(Event::Error {
+        code,
+        message: message.to_owned(),
+    })
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -1,0 +1,248 @@
+//! The session supervisor: starts a session actor per accepted connection, keeps the directory
+//! the consume loop routes through, runs the idle-timeout task, and is the one place where a
+//! session ends on Kafka: LOGOUT then DESTROYED, exactly once, whatever ended it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tracing::{info, warn, Span};
+use uuid::Uuid;
+
+use crate::gateway::codec;
+use crate::kafka::producer::{publish, Publish};
+use crate::message::{account_session::Command, session};
+use crate::session::actor::{CheckIdle, EndSession, SessionActor};
+use crate::session::directory::Directory;
+use crate::session::state::EndReason;
+use crate::session::Services;
+use crate::tenant::TenantIdx;
+
+/// How long a session that ended with its login unanswered is remembered, so that a late
+/// answer still releases the account.
+const ENDED_RETENTION: Duration = Duration::from_secs(600);
+
+/// A client connected to the listener of `tenant`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Connect {
+    pub tenant: TenantIdx,
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+}
+
+/// A session was bound to an account by the peer's answer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Bound {
+    pub id: Uuid,
+    pub tenant: TenantIdx,
+    pub account_id: u32,
+}
+
+/// A session ended (its actor already told the client); the supervisor does the rest.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SessionEnded {
+    pub id: Uuid,
+    pub tenant: TenantIdx,
+    pub account_id: u32,
+    pub login_unanswered: bool,
+    pub reason: EndReason,
+    /// The span that caused the end; LOGOUT and DESTROYED carry its trace context.
+    pub span: Span,
+}
+
+/// End every session (`bye` `shutdown`) and answer once all their LOGOUT and DESTROYED were
+/// sent. New connections are refused from then on.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
+/// How many sessions are live.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountSessions;
+
+pub struct SessionSupervisor {
+    services: Arc<Services>,
+    directory: Arc<Directory>,
+    sessions: HashMap<Uuid, Addr<SessionActor>>,
+    /// End sequences (LOGOUT + DESTROYED) still being sent.
+    ending: usize,
+    /// The idle-timeout task: scan interval and maximum idle time.
+    idle: Option<(Duration, Duration)>,
+    shutting_down: bool,
+    drained: Vec<oneshot::Sender<()>>,
+}
+
+impl SessionSupervisor {
+    pub fn new(
+        services: Arc<Services>,
+        directory: Arc<Directory>,
+        idle: Option<(Duration, Duration)>,
+    ) -> SessionSupervisor {
+        SessionSupervisor {
+            services,
+            directory,
+            sessions: HashMap::new(),
+            ending: 0,
+            idle,
+            shutting_down: false,
+            drained: Vec::new(),
+        }
+    }
+
+    fn notify_if_drained(&mut self) {
+        if self.shutting_down && self.sessions.is_empty() && self.ending == 0 {
+            for waiter in self.drained.drain(..) {
+                let _ = waiter.send(());
+            }
+        }
+    }
+}
+
+impl Actor for SessionSupervisor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(usize::MAX);
+        if let Some((interval, max_idle)) = self.idle {
+            ctx.run_interval(interval, move |act, _| {
+                for session in act.sessions.values() {
+                    session.do_send(CheckIdle(max_idle));
+                }
+            });
+        }
+        ctx.run_interval(Duration::from_secs(30), |act, _| {
+            act.directory.prune_ended(ENDED_RETENTION)
+        });
+    }
+}
+
+impl Handler<Connect> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Connect, ctx: &mut Context<Self>) {
+        if self.shutting_down {
+            return; // dropping the stream closes the connection
+        }
+        let Connect {
+            tenant,
+            stream,
+            peer,
+        } = msg;
+        let id = Uuid::new_v4();
+        let ip_address = peer.ip().to_canonical().to_string();
+        let (read, write) = stream.into_split();
+        let out = codec::spawn_writer(write);
+        let services = Arc::clone(&self.services);
+        let lines = codec::lines(read, services.max_line_bytes);
+        let supervisor = ctx.address();
+        let addr = SessionActor::create(move |sctx| {
+            sctx.add_stream(lines);
+            SessionActor::new(id, tenant, ip_address, services, supervisor, out)
+        });
+        self.directory.insert(id, addr.clone().recipient());
+        self.sessions.insert(id, addr);
+    }
+}
+
+impl Handler<Bound> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Bound, _: &mut Context<Self>) {
+        if self.sessions.contains_key(&msg.id) {
+            self.directory.bind(msg.id, msg.tenant, msg.account_id);
+        }
+    }
+}
+
+impl Handler<SessionEnded> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionEnded, ctx: &mut Context<Self>) {
+        if self.sessions.remove(&msg.id).is_none() {
+            warn!(session_id = %msg.id, "A session reported its end twice; ignored.");
+            return;
+        }
+        let SessionEnded {
+            id,
+            tenant,
+            account_id,
+            login_unanswered,
+            reason,
+            span,
+        } = msg;
+        self.directory.remove(id, tenant, account_id);
+        if login_unanswered {
+            self.directory.mark_ended(id, tenant);
+        }
+        let (logout, destroyed) = {
+            let _entered = span.enter();
+            info!(session_id = %id, account_id, reason = reason.as_str(), "Session ended.");
+            let tenant = self.services.tenants.get(tenant);
+            (
+                Publish::new(
+                    &self.services.command_topic,
+                    tenant,
+                    account_id,
+                    Command::logout(id, account_id).to_json(),
+                ),
+                Publish::new(
+                    &self.services.status_topic,
+                    tenant,
+                    account_id,
+                    session::StatusEvent::destroyed(id, account_id).to_json(),
+                ),
+            )
+        };
+        self.ending += 1;
+        let producer = self.services.producer.clone();
+        ctx.spawn(
+            async move {
+                // In this order: the peer releases the account before the session is gone.
+                let _ = publish(&producer, logout).await;
+                let _ = publish(&producer, destroyed).await;
+            }
+            .into_actor(self)
+            .map(|_, act, _| {
+                act.ending -= 1;
+                act.notify_if_drained();
+            }),
+        );
+    }
+}
+
+impl Handler<Shutdown> for SessionSupervisor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> Self::Result {
+        self.shutting_down = true;
+        info!(
+            sessions = self.sessions.len(),
+            "Ending every session for shutdown."
+        );
+        for session in self.sessions.values() {
+            session.do_send(EndSession(EndReason::Shutdown));
+        }
+        let (tx, rx) = oneshot::channel();
+        self.drained.push(tx);
+        self.notify_if_drained();
+        Box::pin(async move {
+            let _ = rx.await;
+        })
+    }
+}
+
+impl Handler<CountSessions> for SessionSupervisor {
+    type Result = usize;
+
+    fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
+        self.sessions.len()
+    }
+}

@@ -1,0 +1,320 @@
+//! Shared test plumbing: the real broker's address, unique topics per test, the service started
+//! in-process, a gateway client, and an independent observer of the produced topics.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use login_orchestrator::app::{self, Running};
+use login_orchestrator::config::Config;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use uuid::Uuid;
+
+pub const TENANT: &str = "083839c6-c47c-42a6-9585-76492795d123";
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+pub fn bootstrap() -> String {
+    std::env::var("TEST_BOOTSTRAP_SERVERS").unwrap_or_else(|_| "127.0.0.1:19092".into())
+}
+
+pub fn init_logs() {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+    login_orchestrator::telemetry::init(&filter, login_orchestrator::telemetry::LogFormat::Text);
+}
+
+/// The five topics of one test, with unique names.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    pub command: String,
+    pub session_status: String,
+    pub account_status: String,
+    pub account_session_status: String,
+    pub seed_status: String,
+}
+
+impl Topics {
+    pub async fn create() -> Topics {
+        let tag = Uuid::new_v4().simple().to_string();
+        let t = Topics {
+            command: format!("cmd-account-session-{tag}"),
+            session_status: format!("ev-session-status-{tag}"),
+            account_status: format!("ev-account-status-{tag}"),
+            account_session_status: format!("ev-account-session-status-{tag}"),
+            seed_status: format!("ev-seed-status-{tag}"),
+        };
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap())
+            .create()
+            .expect("admin client");
+        let names = t.all();
+        let new: Vec<NewTopic> = names.iter().map(|n| NewTopic::new(n, 4, TopicReplication::Fixed(1))).collect();
+        let results = admin.create_topics(&new, &AdminOptions::new()).await.expect("create topics");
+        for r in results {
+            if let Err((name, code)) = r {
+                assert_eq!(code, rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists, "create {name}");
+            }
+        }
+        t
+    }
+
+    pub fn all(&self) -> [String; 5] {
+        [
+            self.command.clone(),
+            self.session_status.clone(),
+            self.account_status.clone(),
+            self.account_session_status.clone(),
+            self.seed_status.clone(),
+        ]
+    }
+
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("COMMAND_TOPIC_ACCOUNT_SESSION".into(), self.command.clone()),
+            ("EVENT_TOPIC_SESSION_STATUS".into(), self.session_status.clone()),
+            ("EVENT_TOPIC_ACCOUNT_STATUS".into(), self.account_status.clone()),
+            ("EVENT_TOPIC_ACCOUNT_SESSION_STATUS".into(), self.account_session_status.clone()),
+            ("EVENT_TOPIC_SEED_STATUS".into(), self.seed_status.clone()),
+        ]
+    }
+}
+
+/// A service file with one tenant (GMS 83.1) on a free port, world 0 channel 0 at 10.0.0.5:7575.
+pub fn service_json(timeout_task: Option<(u64, u64)>) -> String {
+    let tasks = match timeout_task {
+        Some((interval, duration)) => format!(r#"[{{"type":"timeout","interval":{interval},"duration":{duration}}}]"#),
+        None => "[]".into(),
+    };
+    format!(
+        r#"{{"tasks":{tasks},"tenants":[{{"id":"{TENANT}","region":"GMS","majorVersion":83,"minorVersion":1,"port":0,
+        "channels":[{{"worldId":0,"channelId":0,"ipAddress":"10.0.0.5","port":7575}},{{"worldId":1,"channelId":2,"ipAddress":"10.0.1.2","port":7600}}]}}]}}"#
+    )
+}
+
+/// Configuration for a service instance on the test broker and `topics`.
+pub fn config(topics: &Topics, service_json: &str, extra: &[(&str, &str)]) -> Config {
+    let dir = std::env::temp_dir().join(format!("lo-test-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("service.json");
+    std::fs::write(&path, service_json).unwrap();
+    let mut vars: HashMap<String, String> = topics.env().into_iter().collect();
+    vars.insert("BOOTSTRAP_SERVERS".into(), bootstrap());
+    vars.insert("SERVICE_ID".into(), Uuid::new_v4().to_string());
+    vars.insert("SERVICE_CONFIG".into(), path.display().to_string());
+    vars.insert("KAFKA_SESSION_TIMEOUT_MS".into(), "6000".into());
+    vars.insert("KAFKA_HEARTBEAT_INTERVAL_MS".into(), "1000".into());
+    vars.insert("SHUTDOWN_STEP_TIMEOUT_MS".into(), "5000".into());
+    for (k, v) in extra {
+        vars.insert((*k).into(), (*v).into());
+    }
+    Config::from_vars(vars).expect("test config")
+}
+
+pub async fn start(config: Config) -> Running {
+    init_logs();
+    tokio::time::timeout(Duration::from_secs(30), app::start(config))
+        .await
+        .expect("service started in time")
+        .expect("service started")
+}
+
+/// A gateway client speaking the line protocol.
+pub struct Client {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+    pub session_id: Uuid,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connect to the gateway");
+        let (read, writer) = stream.into_split();
+        let mut client = Client { reader: BufReader::new(read), writer, session_id: Uuid::nil() };
+        let hello = client.recv().await;
+        assert_eq!(hello["event"], "hello", "{hello}");
+        assert_eq!(hello["protocol"], 1);
+        client.session_id = hello["sessionId"].as_str().unwrap().parse().unwrap();
+        client
+    }
+
+    pub async fn send(&mut self, line: Value) {
+        self.send_raw(format!("{line}\n").as_bytes()).await;
+    }
+
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).await.expect("write to the gateway");
+    }
+
+    /// The next line from the server, as JSON (panics after the deadline or at EOF).
+    pub async fn recv(&mut self) -> Value {
+        let mut line = String::new();
+        let n = tokio::time::timeout(DEADLINE, self.reader.read_line(&mut line))
+            .await
+            .expect("a line from the server in time")
+            .expect("read from the gateway");
+        assert!(n > 0, "the server closed the connection");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("server line {line:?}: {e}"))
+    }
+
+    /// Reads lines until one has `event` = `name`; returns it.
+    pub async fn expect(&mut self, name: &str) -> Value {
+        let v = self.recv().await;
+        assert_eq!(v["event"], name, "expected {name}, got {v}");
+        v
+    }
+
+    /// True once the server closed the connection (EOF) within the deadline.
+    pub async fn closed(&mut self) -> bool {
+        let mut line = String::new();
+        matches!(tokio::time::timeout(DEADLINE, self.reader.read_line(&mut line)).await, Ok(Ok(0)))
+    }
+
+    pub async fn login(&mut self, name: &str, password: &str) -> Value {
+        self.send(serde_json::json!({"op":"login","accountName":name,"password":password})).await;
+        self.recv().await
+    }
+}
+
+/// One record read back from a topic.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub topic: String,
+    pub key: Vec<u8>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub payload: Vec<u8>,
+}
+
+impl Record {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.payload).unwrap()
+    }
+    pub fn header(&self, key: &str) -> Option<&[u8]> {
+        self.headers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Reads every message of some topics from the beginning, with no consumer group.
+pub struct Observer {
+    consumer: BaseConsumer,
+    pub seen: Vec<Record>,
+}
+
+impl Observer {
+    pub fn new(topics: &[&str]) -> Observer {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap())
+            .set("group.id", format!("observer-{}", Uuid::new_v4()))
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", "10")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for t in topics {
+            for p in 0..4 {
+                tpl.add_partition_offset(t, p, Offset::Beginning).unwrap();
+            }
+        }
+        consumer.assign(&tpl).unwrap();
+        Observer { consumer, seen: Vec::new() }
+    }
+
+    fn poll_some(&mut self, wait: Duration) {
+        if let Some(Ok(m)) = self.consumer.poll(wait) {
+            let headers = m
+                .headers()
+                .map(|h| h.iter().map(|x| (x.key.to_owned(), x.value.unwrap_or_default().to_vec())).collect())
+                .unwrap_or_default();
+            self.seen.push(Record {
+                topic: m.topic().to_owned(),
+                key: m.key().unwrap_or_default().to_vec(),
+                headers,
+                payload: m.payload().unwrap_or_default().to_vec(),
+            });
+        }
+    }
+
+    /// Polls until `done(seen)` holds; panics after the deadline.
+    pub async fn wait_until(&mut self, what: &str, done: impl Fn(&[Record]) -> bool) {
+        let end = Instant::now() + DEADLINE;
+        while !done(&self.seen) {
+            assert!(Instant::now() < end, "timed out waiting for {what}; seen: {:#?}", self.summary());
+            self.poll_some(Duration::from_millis(0));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Keeps polling for `quiet`, to see that nothing more arrives.
+    pub async fn settle(&mut self, quiet: Duration) {
+        let end = Instant::now() + quiet;
+        while Instant::now() < end {
+            self.poll_some(Duration::from_millis(0));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Records of `topic` for session `id` with JSON `type` = `kind`.
+    pub fn of(&self, topic: &str, id: Uuid, kind: &str) -> Vec<&Record> {
+        self.seen
+            .iter()
+            .filter(|r| r.topic == topic)
+            .filter(|r| {
+                let v = r.json();
+                v["sessionId"] == id.to_string() && v["type"] == kind
+            })
+            .collect()
+    }
+
+    pub fn summary(&self) -> Vec<String> {
+        self.seen.iter().map(|r| format!("{} {}", r.topic, String::from_utf8_lossy(&r.payload))).collect()
+    }
+}
+
+/// Produces raw messages with the GMS 83.1 tenant headers (or others) for consumed-side tests.
+pub struct Injector {
+    producer: FutureProducer,
+}
+
+pub fn tenant_headers(tenant: &str, region: &str, major: u16, minor: u16) -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("TENANT_ID".into(), tenant.as_bytes().to_vec()),
+        ("REGION".into(), region.as_bytes().to_vec()),
+        ("MAJOR_VERSION".into(), major.to_be_bytes().to_vec()),
+        ("MINOR_VERSION".into(), minor.to_be_bytes().to_vec()),
+    ]
+}
+
+pub fn gms() -> Vec<(String, Vec<u8>)> {
+    tenant_headers(TENANT, "GMS", 83, 1)
+}
+
+impl Injector {
+    pub fn new() -> Injector {
+        let producer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap())
+            .set("linger.ms", "0")
+            .create()
+            .unwrap();
+        Injector { producer }
+    }
+
+    pub async fn send(&self, topic: &str, key: u32, headers: &[(String, Vec<u8>)], payload: &[u8]) {
+        let mut h = rdkafka::message::OwnedHeaders::new();
+        for (k, v) in headers {
+            h = h.insert(rdkafka::message::Header { key: k, value: Some(v) });
+        }
+        let key = login_orchestrator::kafka::keys::account_key(key);
+        self.producer
+            .send(FutureRecord::to(topic).key(&key[..]).headers(h).payload(payload), Duration::from_secs(5))
+            .await
+            .map_err(|(e, _)| e)
+            .expect("inject a message");
+    }
+}
