@@ -19,5 +19,6 @@ pub mod gateway;
 pub mod kafka;
 pub mod message;
 pub mod session;
+pub mod sim;
 pub mod telemetry;
 pub mod tenant;

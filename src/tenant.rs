@@ -33,6 +33,24 @@ impl Tenant {
         }
     }
 
+    /// The tenant a message's headers name, when they are well formed (any tenant, configured
+    /// or not): how a peer answers in the tenant of the command it received.
+    pub fn from_headers(h: &TenantHeaders<'_>) -> Option<Tenant> {
+        let id: [u8; 36] = h.id?.try_into().ok()?;
+        let uuid = Uuid::try_parse_ascii(&id).ok()?;
+        let region = std::str::from_utf8(h.region?).ok()?.to_owned();
+        let major = u16::from_be_bytes(h.major?.try_into().ok()?);
+        let minor = u16::from_be_bytes(h.minor?.try_into().ok()?);
+        Some(Tenant {
+            index: 0,
+            id: uuid,
+            region,
+            major_version: major,
+            minor_version: minor,
+            id_text: id,
+        })
+    }
+
     /// `TENANT_ID`: the UUID as 36 lowercase ASCII characters.
     pub fn id_header(&self) -> &[u8; 36] {
         &self.id_text

@@ -35,11 +35,31 @@ const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
 const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
 const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const DEFAULT_GATEWAY_MAX_LINE_BYTES: u64 = 8192;
-const MIN_GATEWAY_MAX_LINE_BYTES: u64 = 64;
-const DEFAULT_GATEWAY_MAX_BAD_REQUESTS: u64 = 10;
-const DEFAULT_LOGIN_TIMEOUT_MS: u64 = 10_000;
-const DEFAULT_SHUTDOWN_STEP_TIMEOUT_MS: u64 = 5_000;
+
+const GATEWAY_MAX_LINE_BYTES: NumberVar = NumberVar {
+    name: "GATEWAY_MAX_LINE_BYTES",
+    default: 8192,
+    min: 64,
+    max: usize::MAX as u64,
+};
+const GATEWAY_MAX_BAD_REQUESTS: NumberVar = NumberVar {
+    name: "GATEWAY_MAX_BAD_REQUESTS",
+    default: 10,
+    min: 1,
+    max: u32::MAX as u64,
+};
+const LOGIN_TIMEOUT_MS: NumberVar = NumberVar {
+    name: "LOGIN_TIMEOUT_MS",
+    default: 10_000,
+    min: 1,
+    max: u64::MAX,
+};
+const SHUTDOWN_STEP_TIMEOUT_MS: NumberVar = NumberVar {
+    name: "SHUTDOWN_STEP_TIMEOUT_MS",
+    default: 5_000,
+    min: 1,
+    max: u64::MAX,
+};
 
 /// The variables, typed and checked. `Debug` hides secret Kafka values.
 #[derive(Clone, PartialEq, Eq)]
@@ -132,81 +152,64 @@ impl Env {
         format!("Login Service - {}", self.service_id.hyphenated())
     }
 
-    fn from_raw(raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
+    fn from_raw(mut raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
+        let topics = raw.take_topics();
         let service_id = raw
             .service_id
             .ok_or(ConfigError::MissingVar { name: "SERVICE_ID" })?;
+        let service_id = Uuid::parse_str(&service_id)
+            .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?;
         let gateway_bind_address = match raw.gateway_bind_address {
             None => DEFAULT_GATEWAY_BIND_ADDRESS,
             Some(text) => text
                 .parse()
                 .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
         };
-        let line_bytes = number(
-            "GATEWAY_MAX_LINE_BYTES",
-            raw.gateway_max_line_bytes,
-            DEFAULT_GATEWAY_MAX_LINE_BYTES,
-            MIN_GATEWAY_MAX_LINE_BYTES,
-        )?;
-        let bad_requests = number(
-            "GATEWAY_MAX_BAD_REQUESTS",
-            raw.gateway_max_bad_requests,
-            DEFAULT_GATEWAY_MAX_BAD_REQUESTS,
-            1,
-        )?;
         Ok(Env {
             bootstrap_servers: raw.bootstrap_servers,
-            service_id: Uuid::parse_str(&service_id)
-                .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?,
-            topics: Topics {
-                command_account_session: topic(
-                    "COMMAND_TOPIC_ACCOUNT_SESSION",
-                    raw.command_topic_account_session,
-                ),
-                event_session_status: topic(
-                    "EVENT_TOPIC_SESSION_STATUS",
-                    raw.event_topic_session_status,
-                ),
-                event_account_status: topic(
-                    "EVENT_TOPIC_ACCOUNT_STATUS",
-                    raw.event_topic_account_status,
-                ),
-                event_account_session_status: topic(
-                    "EVENT_TOPIC_ACCOUNT_SESSION_STATUS",
-                    raw.event_topic_account_session_status,
-                ),
-                event_seed_status: topic("EVENT_TOPIC_SEED_STATUS", raw.event_topic_seed_status),
-            },
-            service_config: PathBuf::from(
-                raw.service_config
-                    .as_deref()
-                    .unwrap_or(DEFAULT_SERVICE_CONFIG),
-            ),
+            service_id,
+            topics,
+            service_config: raw
+                .service_config
+                .unwrap_or_else(|| DEFAULT_SERVICE_CONFIG.to_owned())
+                .into(),
             gateway_bind_address,
-            gateway_max_line_bytes: narrow(
-                "GATEWAY_MAX_LINE_BYTES",
-                line_bytes,
-                usize::MAX as u64,
-            )?,
-            gateway_max_bad_requests: narrow(
-                "GATEWAY_MAX_BAD_REQUESTS",
-                bad_requests,
-                u32::MAX.into(),
-            )?,
-            login_timeout_ms: number(
-                "LOGIN_TIMEOUT_MS",
-                raw.login_timeout_ms,
-                DEFAULT_LOGIN_TIMEOUT_MS,
-                1,
-            )?,
-            shutdown_step_timeout_ms: number(
-                "SHUTDOWN_STEP_TIMEOUT_MS",
-                raw.shutdown_step_timeout_ms,
-                DEFAULT_SHUTDOWN_STEP_TIMEOUT_MS,
-                1,
-            )?,
+            gateway_max_line_bytes: GATEWAY_MAX_LINE_BYTES.parse(raw.gateway_max_line_bytes)?,
+            gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS
+                .parse(raw.gateway_max_bad_requests)?,
+            login_timeout_ms: LOGIN_TIMEOUT_MS.parse(raw.login_timeout_ms)?,
+            shutdown_step_timeout_ms: SHUTDOWN_STEP_TIMEOUT_MS
+                .parse(raw.shutdown_step_timeout_ms)?,
             kafka,
         })
+    }
+}
+
+impl RawEnv {
+    /// The topic names, each its variable's own name when unset.
+    fn take_topics(&mut self) -> Topics {
+        let topic = |value: &mut Option<String>, name: &str| {
+            value.take().unwrap_or_else(|| name.to_owned())
+        };
+        Topics {
+            command_account_session: topic(
+                &mut self.command_topic_account_session,
+                "COMMAND_TOPIC_ACCOUNT_SESSION",
+            ),
+            event_session_status: topic(
+                &mut self.event_topic_session_status,
+                "EVENT_TOPIC_SESSION_STATUS",
+            ),
+            event_account_status: topic(
+                &mut self.event_topic_account_status,
+                "EVENT_TOPIC_ACCOUNT_STATUS",
+            ),
+            event_account_session_status: topic(
+                &mut self.event_topic_account_session_status,
+                "EVENT_TOPIC_ACCOUNT_SESSION_STATUS",
+            ),
+            event_seed_status: topic(&mut self.event_topic_seed_status, "EVENT_TOPIC_SEED_STATUS"),
+        }
     }
 }
 
@@ -223,32 +226,30 @@ fn invalid(name: &'static str, expected: &'static str, value: String) -> ConfigE
     }
 }
 
-fn topic(name: &str, value: Option<String>) -> String {
-    value.unwrap_or_else(|| name.to_owned())
-}
-
-/// Parses a whole number, `default` when unset, and checks it is at least `min`.
-fn number(
+/// A whole-number variable: its name, default and bounds.
+struct NumberVar {
     name: &'static str,
-    value: Option<String>,
     default: u64,
     min: u64,
-) -> Result<u64, ConfigError> {
-    let Some(text) = value else {
-        return Ok(default);
-    };
-    let value: u64 = text
-        .parse()
-        .map_err(|_| invalid(name, "a whole number", text))?;
-    if value < min {
-        return Err(ConfigError::TooSmall { name, min, value });
-    }
-    Ok(value)
+    /// The largest value of the field's type.
+    max: u64,
 }
 
-/// Converts a parsed number to the field's narrower type, whose largest value is `max`.
-fn narrow<T: TryFrom<u64>>(name: &'static str, value: u64, max: u64) -> Result<T, ConfigError> {
-    T::try_from(value).map_err(|_| ConfigError::TooLarge { name, max, value })
+impl NumberVar {
+    /// Parses the variable's value, or takes the default when unset, and checks the bounds.
+    fn parse<T: TryFrom<u64>>(&self, value: Option<String>) -> Result<T, ConfigError> {
+        let NumberVar { name, min, max, .. } = *self;
+        let value = match value {
+            None => self.default,
+            Some(text) => text
+                .parse()
+                .map_err(|_| invalid(name, "a whole number", text))?,
+        };
+        if value < min {
+            return Err(ConfigError::TooSmall { name, min, value });
+        }
+        T::try_from(value).map_err(|_| ConfigError::TooLarge { name, max, value })
+    }
 }
 
 impl fmt::Debug for Env {

@@ -10,7 +10,7 @@ pub use env::{Env, Topics, KNOWN_VARS};
 pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub env: Env,
     pub service: ServiceConfig,

@@ -114,13 +114,13 @@ impl ServiceConfig {
 
     /// The idle timeout's check interval and idle duration, from the timeout task if present.
     pub fn idle_timeout(&self) -> Option<(Duration, Duration)> {
-        let timeouts = self.tasks.iter().map(|task| match *task {
+        let mut timeouts = self.tasks.iter().map(|task| match *task {
             Task::Timeout {
                 interval_ms,
                 duration_ms,
             } => (interval_ms, duration_ms),
         });
-        let (interval_ms, duration_ms) = timeouts.into_iter().next()?;
+        let (interval_ms, duration_ms) = timeouts.next()?;
         Some((
             Duration::from_millis(interval_ms),
             Duration::from_millis(duration_ms),

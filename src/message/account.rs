@@ -1,13 +1,13 @@
 //! Message box, account status (consumed from `EVENT_TOPIC_ACCOUNT_STATUS`): which accounts are
 //! logged in, as `atlas-account` reports them.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::de::{from_slice_or_default, null_default};
 use super::DecodeError;
 
 /// `{"account_id":u32,"name":s,"status":s}`: the only snake_case field of the contract.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEvent {
     /// The account the status is about.
     #[serde(rename = "account_id", default, deserialize_with = "null_default")]

@@ -92,7 +92,7 @@ impl Command<LogoutBody> {
 
 /// `{"accountName":s,"password":s,"ipAddress":s,"hwid":s}`. Its `Debug` redacts the password
 /// and the hwid, so neither reaches a log.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateBody {
     /// The name the client typed.
@@ -126,7 +126,7 @@ impl fmt::Debug for Redacted {
 }
 
 /// `{"state":u8,"params":P}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressStateBody {
     /// 2: transition to a channel.
     pub state: u8,
@@ -135,7 +135,7 @@ pub struct ProgressStateBody {
 }
 
 /// `{"ipAddress":s,"port":u16,"characterId":u32}`: the channel a character moves to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelParams {
     /// The channel server's address as text.
@@ -265,7 +265,7 @@ pub enum EventBody {
 }
 
 /// `{"characterId":u32,"ipAddress":s,"port":u16}`: the channel in a STATE_CHANGED echo.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionParams {
     /// The character moving.

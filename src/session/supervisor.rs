@@ -110,7 +110,6 @@ impl Actor for SessionSupervisor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.set_mailbox_capacity(usize::MAX);
         if let Some((interval, max_idle)) = self.idle {
             ctx.run_interval(interval, move |act, _| {
                 for session in act.sessions.values() {

@@ -56,11 +56,21 @@ impl Topics {
             .create()
             .expect("admin client");
         let names = t.all();
-        let new: Vec<NewTopic> = names.iter().map(|n| NewTopic::new(n, 4, TopicReplication::Fixed(1))).collect();
-        let results = admin.create_topics(&new, &AdminOptions::new()).await.expect("create topics");
+        let new: Vec<NewTopic> = names
+            .iter()
+            .map(|n| NewTopic::new(n, 4, TopicReplication::Fixed(1)))
+            .collect();
+        let results = admin
+            .create_topics(&new, &AdminOptions::new())
+            .await
+            .expect("create topics");
         for r in results {
             if let Err((name, code)) = r {
-                assert_eq!(code, rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists, "create {name}");
+                assert_eq!(
+                    code,
+                    rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists,
+                    "create {name}"
+                );
             }
         }
         t
@@ -79,9 +89,18 @@ impl Topics {
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
             ("COMMAND_TOPIC_ACCOUNT_SESSION".into(), self.command.clone()),
-            ("EVENT_TOPIC_SESSION_STATUS".into(), self.session_status.clone()),
-            ("EVENT_TOPIC_ACCOUNT_STATUS".into(), self.account_status.clone()),
-            ("EVENT_TOPIC_ACCOUNT_SESSION_STATUS".into(), self.account_session_status.clone()),
+            (
+                "EVENT_TOPIC_SESSION_STATUS".into(),
+                self.session_status.clone(),
+            ),
+            (
+                "EVENT_TOPIC_ACCOUNT_STATUS".into(),
+                self.account_status.clone(),
+            ),
+            (
+                "EVENT_TOPIC_ACCOUNT_SESSION_STATUS".into(),
+                self.account_session_status.clone(),
+            ),
             ("EVENT_TOPIC_SEED_STATUS".into(), self.seed_status.clone()),
         ]
     }
@@ -90,7 +109,9 @@ impl Topics {
 /// A service file with one tenant (GMS 83.1) on a free port, world 0 channel 0 at 10.0.0.5:7575.
 pub fn service_json(timeout_task: Option<(u64, u64)>) -> String {
     let tasks = match timeout_task {
-        Some((interval, duration)) => format!(r#"[{{"type":"timeout","interval":{interval},"duration":{duration}}}]"#),
+        Some((interval, duration)) => {
+            format!(r#"[{{"type":"timeout","interval":{interval},"duration":{duration}}}]"#)
+        }
         None => "[]".into(),
     };
     format!(
@@ -135,9 +156,15 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).await.expect("connect to the gateway");
+        let stream = TcpStream::connect(addr)
+            .await
+            .expect("connect to the gateway");
         let (read, writer) = stream.into_split();
-        let mut client = Client { reader: BufReader::new(read), writer, session_id: Uuid::nil() };
+        let mut client = Client {
+            reader: BufReader::new(read),
+            writer,
+            session_id: Uuid::nil(),
+        };
         let hello = client.recv().await;
         assert_eq!(hello["event"], "hello", "{hello}");
         assert_eq!(hello["protocol"], 1);
@@ -150,7 +177,10 @@ impl Client {
     }
 
     pub async fn send_raw(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).await.expect("write to the gateway");
+        self.writer
+            .write_all(bytes)
+            .await
+            .expect("write to the gateway");
     }
 
     /// The next line from the server, as JSON (panics after the deadline or at EOF).
@@ -174,11 +204,15 @@ impl Client {
     /// True once the server closed the connection (EOF) within the deadline.
     pub async fn closed(&mut self) -> bool {
         let mut line = String::new();
-        matches!(tokio::time::timeout(DEADLINE, self.reader.read_line(&mut line)).await, Ok(Ok(0)))
+        matches!(
+            tokio::time::timeout(DEADLINE, self.reader.read_line(&mut line)).await,
+            Ok(Ok(0))
+        )
     }
 
     pub async fn login(&mut self, name: &str, password: &str) -> Value {
-        self.send(serde_json::json!({"op":"login","accountName":name,"password":password})).await;
+        self.send(serde_json::json!({"op":"login","accountName":name,"password":password}))
+            .await;
         self.recv().await
     }
 }
@@ -197,7 +231,10 @@ impl Record {
         serde_json::from_slice(&self.payload).unwrap()
     }
     pub fn header(&self, key: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -223,14 +260,21 @@ impl Observer {
             }
         }
         consumer.assign(&tpl).unwrap();
-        Observer { consumer, seen: Vec::new() }
+        Observer {
+            consumer,
+            seen: Vec::new(),
+        }
     }
 
     fn poll_some(&mut self, wait: Duration) {
         if let Some(Ok(m)) = self.consumer.poll(wait) {
             let headers = m
                 .headers()
-                .map(|h| h.iter().map(|x| (x.key.to_owned(), x.value.unwrap_or_default().to_vec())).collect())
+                .map(|h| {
+                    h.iter()
+                        .map(|x| (x.key.to_owned(), x.value.unwrap_or_default().to_vec()))
+                        .collect()
+                })
                 .unwrap_or_default();
             self.seen.push(Record {
                 topic: m.topic().to_owned(),
@@ -245,7 +289,11 @@ impl Observer {
     pub async fn wait_until(&mut self, what: &str, done: impl Fn(&[Record]) -> bool) {
         let end = Instant::now() + DEADLINE;
         while !done(&self.seen) {
-            assert!(Instant::now() < end, "timed out waiting for {what}; seen: {:#?}", self.summary());
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; seen: {:#?}",
+                self.summary()
+            );
             self.poll_some(Duration::from_millis(0));
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -273,7 +321,10 @@ impl Observer {
     }
 
     pub fn summary(&self) -> Vec<String> {
-        self.seen.iter().map(|r| format!("{} {}", r.topic, String::from_utf8_lossy(&r.payload))).collect()
+        self.seen
+            .iter()
+            .map(|r| format!("{} {}", r.topic, String::from_utf8_lossy(&r.payload)))
+            .collect()
     }
 }
 
@@ -282,7 +333,12 @@ pub struct Injector {
     producer: FutureProducer,
 }
 
-pub fn tenant_headers(tenant: &str, region: &str, major: u16, minor: u16) -> Vec<(String, Vec<u8>)> {
+pub fn tenant_headers(
+    tenant: &str,
+    region: &str,
+    major: u16,
+    minor: u16,
+) -> Vec<(String, Vec<u8>)> {
     vec![
         ("TENANT_ID".into(), tenant.as_bytes().to_vec()),
         ("REGION".into(), region.as_bytes().to_vec()),
@@ -308,11 +364,20 @@ impl Injector {
     pub async fn send(&self, topic: &str, key: u32, headers: &[(String, Vec<u8>)], payload: &[u8]) {
         let mut h = rdkafka::message::OwnedHeaders::new();
         for (k, v) in headers {
-            h = h.insert(rdkafka::message::Header { key: k, value: Some(v) });
+            h = h.insert(rdkafka::message::Header {
+                key: k,
+                value: Some(v),
+            });
         }
         let key = login_orchestrator::kafka::keys::account_key(key);
         self.producer
-            .send(FutureRecord::to(topic).key(&key[..]).headers(h).payload(payload), Duration::from_secs(5))
+            .send(
+                FutureRecord::to(topic)
+                    .key(&key[..])
+                    .headers(h)
+                    .payload(payload),
+                Duration::from_secs(5),
+            )
             .await
             .map_err(|(e, _)| e)
             .expect("inject a message");

@@ -1,0 +1,373 @@
+//! The simulator's account book and rules: what `atlas-account` answers to each account-session
+//! command, as a pure function of the book, the command and the time.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::message::account;
+use crate::message::account_session::{ChannelParams, CreateBody, TransitionParams};
+
+/// How long a session in transition to a channel lives before it expires silently.
+pub const TRANSITION_TTL: Duration = Duration::from_secs(5);
+
+/// One account of the accounts file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: u32,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub ban: Option<Ban>,
+    #[serde(default)]
+    pub license_accepted: bool,
+}
+
+/// A ban: `until` 0 is permanent.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Ban {
+    pub reason: u8,
+    #[serde(default)]
+    pub until: u64,
+}
+
+/// The accounts file (`config/accounts.json`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountsFile {
+    #[serde(default)]
+    pub auto_register: bool,
+    pub accounts: Vec<Account>,
+}
+
+/// A decoded account-session command.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Create(CreateBody),
+    ProgressState { state: u8, params: ChannelParams },
+    Logout,
+}
+
+/// Where an output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutTopic {
+    AccountStatus,
+    AccountSessionStatus,
+}
+
+/// One message the peer sends: topic, key account, JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub topic: OutTopic,
+    pub account_id: u32,
+    pub payload: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    LoggedIn(Uuid),
+    Transition(Uuid, Instant),
+}
+
+/// The peer's state: accounts and their session entries, per tenant.
+#[derive(Debug)]
+pub struct Book {
+    accounts: HashMap<String, Account>,
+    auto_register: bool,
+    next_id: u32,
+    sessions: HashMap<(Uuid, u32), Entry>,
+}
+
+impl Book {
+    pub fn new(file: AccountsFile) -> Book {
+        let next_id = file.accounts.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+        let accounts = file
+            .accounts
+            .into_iter()
+            .map(|a| (a.name.to_ascii_lowercase(), a))
+            .collect();
+        Book {
+            accounts,
+            auto_register: file.auto_register,
+            next_id,
+            sessions: HashMap::new(),
+        }
+    }
+
+    /// Whether an account holds a session entry in a tenant (for tests and the demo).
+    pub fn has_session(&self, tenant: Uuid, account_id: u32) -> bool {
+        self.sessions.contains_key(&(tenant, account_id))
+    }
+
+    /// The peer's answer to one command of `tenant` (region matters for the licence).
+    pub fn handle(
+        &mut self,
+        tenant: Uuid,
+        region: &str,
+        session_id: Uuid,
+        account_id: u32,
+        command: Command,
+        now: Instant,
+    ) -> Vec<Output> {
+        self.sessions.retain(|_, e| !matches!(e, Entry::Transition(_, at) if now.duration_since(*at) > TRANSITION_TTL));
+        match command {
+            Command::Create(body) => self.create(tenant, region, session_id, body),
+            Command::ProgressState { state, params } => {
+                self.progress(tenant, session_id, account_id, state, params, now)
+            }
+            Command::Logout => self.logout(tenant, session_id, account_id),
+        }
+    }
+
+    fn create(
+        &mut self,
+        tenant: Uuid,
+        region: &str,
+        session_id: Uuid,
+        body: CreateBody,
+    ) -> Vec<Output> {
+        let key = body.account_name.to_ascii_lowercase();
+        if !self.accounts.contains_key(&key) {
+            if !self.auto_register {
+                return vec![error(session_id, 0, "", "NOT_REGISTERED", 0, 0, &body)];
+            }
+            let id = self.next_id;
+            self.next_id += 1;
+            let account = Account {
+                id,
+                name: body.account_name.clone(),
+                password: body.password.clone(),
+                ban: None,
+                license_accepted: false,
+            };
+            self.accounts.insert(key.clone(), account);
+        }
+        let account = &self.accounts[&key];
+        let (id, name) = (account.id, account.name.clone());
+        if let Some(ban) = account.ban {
+            return vec![error(
+                session_id,
+                id,
+                &name,
+                "DELETED_OR_BLOCKED",
+                ban.reason,
+                ban.until,
+                &body,
+            )];
+        }
+        if self.sessions.contains_key(&(tenant, id)) {
+            return vec![error(
+                session_id,
+                id,
+                &name,
+                "ALREADY_LOGGED_IN",
+                0,
+                0,
+                &body,
+            )];
+        }
+        if account.password != body.password {
+            return vec![error(
+                session_id,
+                id,
+                &name,
+                "INCORRECT_PASSWORD",
+                0,
+                0,
+                &body,
+            )];
+        }
+        self.sessions
+            .insert((tenant, id), Entry::LoggedIn(session_id));
+        let answer = if !account.license_accepted && region != "JMS" {
+            session_event(session_id, id, &name, "REQUEST_LICENSE_AGREEMENT", ())
+        } else {
+            session_event(
+                session_id,
+                id,
+                &name,
+                "CREATED",
+                Seen {
+                    ip_address: &body.ip_address,
+                    hwid: &body.hwid,
+                },
+            )
+        };
+        vec![status(id, &name, "LOGGED_IN"), answer]
+    }
+
+    fn progress(
+        &mut self,
+        tenant: Uuid,
+        session_id: Uuid,
+        account_id: u32,
+        state: u8,
+        params: ChannelParams,
+        now: Instant,
+    ) -> Vec<Output> {
+        let name = self.name_of(account_id);
+        match state {
+            2 => {
+                self.sessions
+                    .insert((tenant, account_id), Entry::Transition(session_id, now));
+                let echo = TransitionParams {
+                    character_id: params.character_id,
+                    ip_address: params.ip_address,
+                    port: params.port,
+                };
+                vec![session_event(
+                    session_id,
+                    account_id,
+                    &name,
+                    "STATE_CHANGED",
+                    StateChanged {
+                        state,
+                        params: echo,
+                    },
+                )]
+            }
+            0 => {
+                self.sessions.remove(&(tenant, account_id));
+                let echo = TransitionParams {
+                    character_id: params.character_id,
+                    ip_address: params.ip_address,
+                    port: params.port,
+                };
+                vec![
+                    status(account_id, &name, "LOGGED_OUT"),
+                    session_event(
+                        session_id,
+                        account_id,
+                        &name,
+                        "STATE_CHANGED",
+                        StateChanged {
+                            state,
+                            params: echo,
+                        },
+                    ),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn logout(&mut self, tenant: Uuid, session_id: Uuid, account_id: u32) -> Vec<Output> {
+        if account_id == 0 {
+            return Vec::new();
+        }
+        match self.sessions.get(&(tenant, account_id)) {
+            Some(Entry::LoggedIn(holder)) if *holder == session_id => {
+                self.sessions.remove(&(tenant, account_id));
+                vec![status(account_id, &self.name_of(account_id), "LOGGED_OUT")]
+            }
+            _ => Vec::new(), // no entry, another session's, or in transition to a channel
+        }
+    }
+
+    fn name_of(&self, account_id: u32) -> String {
+        self.accounts
+            .values()
+            .find(|a| a.id == account_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// `{"sessionId","accountId","accountName","type","body"}` as the peer writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionEvent<'a, B> {
+    session_id: Uuid,
+    account_id: u32,
+    account_name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    body: B,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Seen<'a> {
+    ip_address: &'a str,
+    hwid: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    code: &'a str,
+    reason: u8,
+    until: u64,
+    ip_address: &'a str,
+    hwid: &'a str,
+}
+
+#[derive(Serialize)]
+struct StateChanged {
+    state: u8,
+    params: TransitionParams,
+}
+
+fn session_event<B: Serialize>(
+    session_id: Uuid,
+    account_id: u32,
+    name: &str,
+    kind: &str,
+    body: B,
+) -> Output {
+    let event = SessionEvent {
+        session_id,
+        account_id,
+        account_name: name,
+        kind,
+        body,
+    };
+    Output {
+        topic: OutTopic::AccountSessionStatus,
+        account_id,
+        payload: to_json(&event),
+    }
+}
+
+fn error(
+    session_id: Uuid,
+    account_id: u32,
+    name: &str,
+    code: &str,
+    reason: u8,
+    until: u64,
+    body: &CreateBody,
+) -> Output {
+    let error = ErrorBody {
+        code,
+        reason,
+        until,
+        ip_address: &body.ip_address,
+        hwid: &body.hwid,
+    };
+    session_event(session_id, account_id, name, "ERROR", error)
+}
+
+fn status(account_id: u32, name: &str, status: &str) -> Output {
+    let event = account::StatusEvent {
+        account_id,
+        name: name.to_owned(),
+        status: status.to_owned(),
+    };
+    Output {
+        topic: OutTopic::AccountStatus,
+        account_id,
+        payload: to_json(&event),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("plain structs always serialise")
+}
+
+#[cfg(test)]
+#[path = "book_tests.rs"]
+mod tests;

@@ -1,0 +1,175 @@
+//! Connects the simulator's book to Kafka: reads the command topic from its current end (no
+//! consumer group, so it is ready at once), answers each command on the two status topics with
+//! the command's tenant headers, a child `traceparent`, and keys by account id.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tracing::{debug, info, info_span, warn};
+use uuid::Uuid;
+
+use crate::kafka::{client, headers, keys};
+use crate::sim::book::{Book, Command, OutTopic};
+use crate::tenant::Tenant;
+
+/// The topics the simulator reads and writes.
+#[derive(Debug, Clone)]
+pub struct SimTopics {
+    pub command: String,
+    pub account_status: String,
+    pub account_session_status: String,
+}
+
+/// A simulator connected to a broker, positioned at the end of the command topic.
+pub struct Sim {
+    consumer: StreamConsumer,
+    producer: FutureProducer,
+    topics: SimTopics,
+    book: Book,
+}
+
+impl Sim {
+    /// Connects and positions the consumer; commands produced after this returns are answered.
+    pub fn connect(
+        bootstrap: &str,
+        kafka: &[(String, String)],
+        topics: SimTopics,
+        book: Book,
+    ) -> Result<Sim, KafkaError> {
+        let mut consumer_config =
+            client::client_config(bootstrap, client::CONSUMER_DEFAULTS, kafka);
+        consumer_config.set("group.id", format!("account-sim-{}", Uuid::new_v4()));
+        consumer_config.set("enable.auto.commit", "false");
+        let consumer: StreamConsumer = consumer_config.create()?;
+        let timeout = Duration::from_secs(10);
+        let metadata = consumer.fetch_metadata(Some(&topics.command), timeout)?;
+        let mut tpl = TopicPartitionList::new();
+        for topic in metadata.topics() {
+            for partition in topic.partitions() {
+                let (_, high) =
+                    consumer.fetch_watermarks(&topics.command, partition.id(), timeout)?;
+                tpl.add_partition_offset(&topics.command, partition.id(), Offset::Offset(high))?;
+            }
+        }
+        if tpl.count() == 0 {
+            return Err(KafkaError::Subscription(format!(
+                "topic {} has no partitions",
+                topics.command
+            )));
+        }
+        consumer.assign(&tpl)?;
+        let producer =
+            client::client_config(bootstrap, client::PRODUCER_DEFAULTS, kafka).create()?;
+        info!(topic = %topics.command, partitions = tpl.count(), "Account simulator listening.");
+        Ok(Sim {
+            consumer,
+            producer,
+            topics,
+            book,
+        })
+    }
+
+    /// Answers commands until `stop` completes.
+    pub async fn run(mut self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => return,
+                received = self.consumer.recv() => match received {
+                    Ok(msg) => {
+                        let msg = msg.detach();
+                        self.answer(&msg).await;
+                    }
+                    Err(error) => {
+                        warn!(%error, "Simulator consumer error.");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn answer(&mut self, msg: &rdkafka::message::OwnedMessage) {
+        let Some(tenant) = Tenant::from_headers(&headers::tenant_headers(msg.headers())) else {
+            warn!(
+                offset = msg.offset(),
+                "Simulator: command without valid tenant headers ignored."
+            );
+            return;
+        };
+        let Some((session_id, account_id, command)) = decode(msg.payload().unwrap_or_default())
+        else {
+            warn!(
+                offset = msg.offset(),
+                "Simulator: undecodable command ignored."
+            );
+            return;
+        };
+        let span = info_span!("account_sim", %session_id, account_id);
+        headers::adopt_parent(&span, msg.headers());
+        let outputs = self.book.handle(
+            tenant.id,
+            &tenant.region,
+            session_id,
+            account_id,
+            command,
+            Instant::now(),
+        );
+        for output in outputs {
+            let topic = match output.topic {
+                OutTopic::AccountStatus => &self.topics.account_status,
+                OutTopic::AccountSessionStatus => &self.topics.account_session_status,
+            };
+            let key = keys::account_key(output.account_id);
+            let record = FutureRecord::to(topic)
+                .key(&key[..])
+                .headers(headers::outgoing(&tenant, &span))
+                .payload(&output.payload);
+            if let Err((error, _)) = self.producer.send(record, Duration::from_secs(5)).await {
+                warn!(%error, topic, "Simulator: answer not delivered.");
+            }
+        }
+        debug!(%session_id, "Simulator answered a command.");
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Incoming<'a> {
+    #[serde(default)]
+    session_id: Uuid,
+    #[serde(default)]
+    account_id: u32,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    body: Option<&'a RawValue>,
+}
+
+/// Decodes a command with the project's own body types.
+fn decode(payload: &[u8]) -> Option<(Uuid, u32, Command)> {
+    let incoming: Incoming<'_> = serde_json::from_slice(payload).ok()?;
+    let body = incoming.body.map(RawValue::get).unwrap_or("null");
+    let command = match &*incoming.kind {
+        "CREATE" => Command::Create(serde_json::from_str(body).ok()?),
+        "PROGRESS_STATE" => {
+            let p: crate::message::account_session::ProgressStateBody =
+                serde_json::from_str(body).ok()?;
+            Command::ProgressState {
+                state: p.state,
+                params: p.params,
+            }
+        }
+        "LOGOUT" => Command::Logout,
+        _ => return None,
+    };
+    Some((incoming.session_id, incoming.account_id, command))
+}

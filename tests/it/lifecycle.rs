@@ -1,0 +1,293 @@
+//! The login lifecycle through the gateway: happy path, each error, bans, licence, endings.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::world::World;
+
+#[actix_rt::test]
+async fn peer_errors_reach_the_client_and_the_session_may_retry() {
+    let mut w = World::default().await;
+    let mut c = w.client().await;
+    assert_eq!(
+        c.login("nobody", "x").await,
+        json!({"event":"login_failed","code":"NOT_REGISTERED"})
+    );
+    assert_eq!(
+        c.login("admin", "wrong").await,
+        json!({"event":"login_failed","code":"INCORRECT_PASSWORD"})
+    );
+    assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
+    let mut second = w.client().await;
+    assert_eq!(
+        second.login("admin", "admin").await,
+        json!({"event":"login_failed","code":"ALREADY_LOGGED_IN"})
+    );
+    // The gateway's own refusals.
+    c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
+        .await;
+    assert_eq!(c.expect("error").await["code"], "ALREADY_LOGGED_IN");
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn bans_are_temporary_with_until_and_permanent_without() {
+    let mut w = World::default().await;
+    let mut c = w.client().await;
+    assert_eq!(
+        c.login("banned", "banned").await,
+        json!({"event":"banned","permanent":false,"reason":1,"until":133500000000000000u64})
+    );
+    assert_eq!(
+        c.login("exiled", "exiled").await,
+        json!({"event":"banned","permanent":true,"reason":2,"until":0})
+    );
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn licence_accepted_logs_in_and_declined_ends_the_session() {
+    let mut w = World::default().await;
+    let mut c = w.client().await;
+    assert_eq!(
+        c.login("newbie", "newbie").await,
+        json!({"event":"license_agreement","accountId":2})
+    );
+    c.send(json!({"op":"accept_license","accepted":true})).await;
+    assert_eq!(
+        c.recv().await,
+        json!({"event":"login_ok","accountId":2,"accountName":"newbie"})
+    );
+    c.send(json!({"op":"logout"})).await;
+    c.expect("bye").await;
+    let first = c.session_id;
+
+    let mut d = w.client().await;
+    assert_eq!(
+        d.login("newbie", "newbie").await["event"],
+        "license_agreement"
+    );
+    d.send(json!({"op":"accept_license","accepted":false}))
+        .await;
+    assert_eq!(
+        d.recv().await,
+        json!({"event":"bye","reason":"license_declined"})
+    );
+    assert!(d.closed().await);
+    w.assert_ended_once(first, 2).await;
+    w.assert_ended_once(d.session_id, 2).await;
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn select_character_checks_login_and_channel() {
+    let mut w = World::default().await;
+    let mut c = w.client().await;
+    c.send(json!({"op":"select_character","characterId":1,"worldId":0,"channelId":0}))
+        .await;
+    assert_eq!(c.expect("error").await["code"], "NOT_LOGGED_IN");
+    assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
+    c.send(json!({"op":"select_character","characterId":1,"worldId":9,"channelId":9}))
+        .await;
+    assert_eq!(c.expect("error").await["code"], "UNKNOWN_CHANNEL");
+    c.send(json!({"op":"select_character","characterId":7,"worldId":1,"channelId":2}))
+        .await;
+    assert_eq!(
+        c.recv().await,
+        json!({"event":"server_ip","ipAddress":"10.0.1.2","port":7600,"characterId":7})
+    );
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn every_way_of_ending_sends_one_logout_and_one_destroyed() {
+    let mut w = World::start(true, &service_json(Some((100, 1500))), &[]).await;
+    // Client close without logout.
+    let mut closed = w.client().await;
+    assert_eq!(closed.login("admin", "admin").await["event"], "login_ok");
+    let closed_id = closed.session_id;
+    drop(closed);
+    // Logout before logging in.
+    let mut early = w.client().await;
+    early.send(json!({"op":"logout"})).await;
+    assert_eq!(early.recv().await, json!({"event":"bye","reason":"logout"}));
+    // Protocol violation: a line too long.
+    let mut long = w.client().await;
+    long.send_raw(&vec![b'x'; 9000]).await;
+    assert_eq!(long.expect("error").await["code"], "LINE_TOO_LONG");
+    assert_eq!(
+        long.recv().await,
+        json!({"event":"bye","reason":"protocol_violation"})
+    );
+    // Idle timeout (1.5 s here) of a logged-in session that keeps quiet.
+    let mut idle = w.client().await;
+    assert_eq!(idle.login("alice", "alice").await["event"], "login_ok");
+    assert_eq!(
+        idle.recv().await,
+        json!({"event":"bye","reason":"idle_timeout"})
+    );
+    assert!(idle.closed().await);
+
+    w.assert_ended_once(closed_id, 1).await;
+    w.assert_ended_once(early.session_id, 0).await;
+    w.assert_ended_once(long.session_id, 0).await;
+    w.assert_ended_once(idle.session_id, 5).await;
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn shutdown_ends_every_live_session() {
+    let mut w = World::default().await;
+    let mut clients = Vec::new();
+    for (name, id) in [("admin", 1), ("alice", 5), ("bob", 6)] {
+        let mut c = w.client().await;
+        assert_eq!(c.login(name, name).await["event"], "login_ok");
+        clients.push((c, id));
+    }
+    let mut anonymous = w.client().await;
+    anonymous.send(json!({"op":"ping"})).await;
+    anonymous.expect("pong").await;
+    clients.push((anonymous, 0));
+    w.shutdown().await;
+    for (c, id) in &mut clients {
+        assert_eq!(c.recv().await, json!({"event":"bye","reason":"shutdown"}));
+        assert!(c.closed().await);
+        let sid = c.session_id;
+        w.assert_ended_once(sid, *id).await;
+    }
+}
+
+#[actix_rt::test]
+async fn a_login_without_answer_times_out_and_a_late_created_is_released() {
+    let mut w = World::start(false, &service_json(None), &[("LOGIN_TIMEOUT_MS", "500")]).await;
+    let mut c = w.client().await;
+    let sid = c.session_id;
+    assert_eq!(
+        c.login("admin", "admin").await,
+        json!({"event":"login_failed","code":"SYSTEM_ERROR"})
+    );
+    let created =
+        json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"CREATED","body":{}})
+            .to_string();
+    Injector::new()
+        .send(
+            &w.topics.account_session_status,
+            1,
+            &gms(),
+            created.as_bytes(),
+        )
+        .await;
+    let cmd = w.topics.command.clone();
+    w.observer
+        .wait_until("the release LOGOUT", |seen| {
+            seen.iter()
+                .any(|r| r.topic == cmd && r.json()["type"] == "LOGOUT")
+        })
+        .await;
+    let logout = w.observer.of(&cmd, sid, "LOGOUT")[0].json();
+    assert_eq!(logout["accountId"], 1);
+    // The session was not logged in by the late answer.
+    c.send(json!({"op":"select_character","characterId":1,"worldId":0,"channelId":0}))
+        .await;
+    assert_eq!(c.expect("error").await["code"], "NOT_LOGGED_IN");
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn a_late_created_for_a_session_that_is_gone_is_released() {
+    let mut w = World::start(false, &service_json(None), &[]).await;
+    let mut c = w.client().await;
+    let sid = c.session_id;
+    c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
+        .await;
+    let cmd = w.topics.command.clone();
+    w.observer
+        .wait_until("the CREATE", |seen| seen.iter().any(|r| r.topic == cmd))
+        .await;
+    drop(c);
+    // The session ended with account 0 (the peer ignores that LOGOUT) ...
+    w.assert_ended_once(sid, 0).await;
+    // ... then the answer arrives: the account must be released.
+    let created =
+        json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"CREATED","body":{}})
+            .to_string();
+    Injector::new()
+        .send(
+            &w.topics.account_session_status,
+            1,
+            &gms(),
+            created.as_bytes(),
+        )
+        .await;
+    w.observer
+        .wait_until("the release LOGOUT", |seen| {
+            seen.iter().any(|r| {
+                r.topic == cmd && r.json()["type"] == "LOGOUT" && r.json()["accountId"] == 1
+            })
+        })
+        .await;
+    // No session CREATED for it: nobody holds it.
+    assert!(w
+        .observer
+        .of(&w.topics.session_status, sid, "CREATED")
+        .is_empty());
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn two_instances_answer_only_their_own_clients() {
+    let mut w = World::default().await;
+    let second = start(w.config(&[])).await;
+    let mut a = w.client().await;
+    let mut b = Client::connect(second.gateway[0]).await;
+    assert_eq!(a.login("admin", "admin").await["accountId"], 1);
+    assert_eq!(b.login("alice", "alice").await["accountId"], 5);
+    a.send(json!({"op":"select_character","characterId":1,"worldId":0,"channelId":0}))
+        .await;
+    b.send(json!({"op":"select_character","characterId":2,"worldId":0,"channelId":0}))
+        .await;
+    assert_eq!(a.expect("server_ip").await["characterId"], 1);
+    assert_eq!(b.expect("server_ip").await["characterId"], 2);
+    // Nothing else arrived on either.
+    a.send(json!({"op":"ping"})).await;
+    b.send(json!({"op":"ping"})).await;
+    a.expect("pong").await;
+    b.expect("pong").await;
+    tokio::time::timeout(Duration::from_secs(30), second.shutdown())
+        .await
+        .unwrap();
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn bad_requests_get_errors_and_too_many_end_the_session() {
+    let mut w = World::start(
+        true,
+        &service_json(None),
+        &[("GATEWAY_MAX_BAD_REQUESTS", "3")],
+    )
+    .await;
+    let mut c = w.client().await;
+    c.send_raw(b"not json\n").await;
+    assert_eq!(c.expect("error").await["code"], "BAD_REQUEST");
+    c.send_raw(b"{\"op\":\"fly\"}\r\n").await;
+    assert_eq!(c.expect("error").await["code"], "BAD_REQUEST");
+    c.send_raw(b"\xff\xfe\n").await;
+    assert_eq!(c.expect("error").await["code"], "BAD_REQUEST");
+    c.send(json!({"op":"ping","extra":1})).await;
+    c.expect("pong").await;
+    for _ in 0..3 {
+        c.send_raw(b"[]\n").await;
+        assert_eq!(c.expect("error").await["code"], "BAD_REQUEST");
+    }
+    c.send_raw(b"{}\n").await;
+    assert_eq!(c.expect("error").await["code"], "BAD_REQUEST");
+    assert_eq!(
+        c.recv().await,
+        json!({"event":"bye","reason":"protocol_violation"})
+    );
+    assert!(c.closed().await);
+    w.shutdown().await;
+}
