@@ -309,3 +309,18 @@ impl Handler<CheckIdle> for SessionActor {
         }
     }
 }
+
+/// Test hook: makes the session actor panic inside a handler, as a bug would.
+#[cfg(feature = "fault-injection")]
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct InjectPanic;
+
+#[cfg(feature = "fault-injection")]
+impl Handler<InjectPanic> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _: InjectPanic, _: &mut Context<Self>) {
+        panic!("injected fault in session {}", self.id);
+    }
+}

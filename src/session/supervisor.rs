@@ -245,3 +245,24 @@ impl Handler<CountSessions> for SessionSupervisor {
         self.sessions.len()
     }
 }
+
+/// Test hook: makes the session `0` panic (see `actor::InjectPanic`).
+#[cfg(feature = "fault-injection")]
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct PanicSession(pub Uuid);
+
+#[cfg(feature = "fault-injection")]
+impl Handler<PanicSession> for SessionSupervisor {
+    type Result = bool;
+
+    fn handle(&mut self, msg: PanicSession, _: &mut Context<Self>) -> bool {
+        match self.sessions.get(&msg.0) {
+            Some(session) => {
+                session.do_send(crate::session::actor::InjectPanic);
+                true
+            }
+            None => false,
+        }
+    }
+}

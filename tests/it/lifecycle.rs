@@ -291,3 +291,27 @@ async fn bad_requests_get_errors_and_too_many_end_the_session() {
     assert!(c.closed().await);
     w.shutdown().await;
 }
+
+#[actix_rt::test]
+async fn a_panicking_session_actor_still_ends_its_session_once() {
+    let mut w = World::default().await;
+    let mut c = w.client().await;
+    assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
+    let supervisor = w.app.as_ref().unwrap().supervisor.clone();
+    let found = supervisor
+        .send(login_orchestrator::session::supervisor::PanicSession(
+            c.session_id,
+        ))
+        .await
+        .unwrap();
+    assert!(found);
+    assert!(
+        c.closed().await,
+        "the crashed session's connection is closed"
+    );
+    w.assert_ended_once(c.session_id, 1).await;
+    // The service goes on: a new client logs in with the same account.
+    let mut d = w.client().await;
+    assert_eq!(d.login("admin", "admin").await["event"], "login_ok");
+    w.shutdown().await;
+}
