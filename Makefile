@@ -5,7 +5,7 @@ BROKER_PORT ?= 19092
 export BROKER_PORT
 CARGO ?= cargo
 
-.PHONY: run test unit-test deps broker-up broker-down build release clean fmt lint
+.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint
 
 build:
 	$(CARGO) build
@@ -13,15 +13,24 @@ build:
 release:
 	$(CARGO) build --release
 
-# The service. With BOOTSTRAP_SERVERS set it uses that cluster.
-run: release
-	@if [ -z "$$SERVICE_ID" ]; then export SERVICE_ID=$$(cat /proc/sys/kernel/random/uuid); fi; \
-	SERVICE_ID=$${SERVICE_ID:-$$(cat /proc/sys/kernel/random/uuid)} ./target/release/login-orchestrator
+# The service. Without BOOTSTRAP_SERVERS: an embedded broker and account simulator (for trying
+# it, not for production). With BOOTSTRAP_SERVERS set: the service alone against that cluster.
+# A SERVICE_ID is generated when none is given.
+run: deps release
+	@SERVICE_ID=$${SERVICE_ID:-$$(cat /proc/sys/kernel/random/uuid)} exec ./target/release/login-orchestrator
+
+# A scripted session against `make run`'s service (started and stopped here), transcript printed.
+demo: deps release
+	@SERVICE_ID=$$(cat /proc/sys/kernel/random/uuid) BOOTSTRAP_SERVERS= LOG_LEVEL=warn \
+	  ./target/release/login-orchestrator & pid=$$!; \
+	for i in $$(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/8484) 2>/dev/null && break; sleep 0.05; done; \
+	python3 scripts/demo.py 127.0.0.1:8484; rc=$$?; kill -TERM $$pid; wait $$pid; exit $$rc
 
 # System packages the build and the tests need (Debian); a no-op when they are present.
 deps:
-	@missing=""; for p in pkg-config libssl-dev unzip python3-pip make gcc; do \
+	@missing=""; for p in pkg-config libssl-dev unzip; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 	@command -v $(CARGO) >/dev/null || { echo "cargo (the Rust toolchain) is required" >&2; exit 1; }

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::config::Config;
+use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
 use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
 use crate::kafka::consumer::{self, StopRequest};
@@ -25,20 +26,22 @@ use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
 use crate::session::supervisor::{SessionSupervisor, Shutdown};
 use crate::session::Services;
+use crate::sim::book::{AccountsFile, Book};
+use crate::sim::runner::{Sim, SimTopics};
 use crate::tenant::Tenants;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// No broker address is configured.
-    #[error("BOOTSTRAP_SERVERS is not set")]
-    NoBroker,
     /// librdkafka refused a client configuration (a bad `KAFKA_*` setting, say).
     #[error("kafka client: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
     /// A listener could not be bound.
     #[error("gateway: {0}")]
     Listen(#[from] std::io::Error),
+    /// The embedded account simulator's accounts file is unusable.
+    #[error("account simulator: {0}")]
+    Accounts(#[from] crate::sim::book::AccountsError),
 }
 
 /// A started service.
@@ -50,14 +53,69 @@ pub struct Running {
     producer: Addr<Producer>,
     listeners: Listeners,
     consumer_stop: oneshot::Sender<StopRequest>,
-    consumer_thread: Arbiter,
+    consumer_thread: Option<Arbiter>,
     step_timeout: Duration,
+    /// The embedded broker and simulator, when BOOTSTRAP_SERVERS is unset; stopped last.
+    embedded: Option<Embedded>,
+}
+
+struct Embedded {
+    _broker: EmbeddedBroker,
+    _sim_stop: Option<oneshot::Sender<()>>,
+}
+
+/// The configured broker; or, when none is, the embedded broker (and the simulator, unless
+/// disabled) started here.
+fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
+    let env = &config.env;
+    if let Some(bootstrap) = &env.bootstrap_servers {
+        return Ok((None, bootstrap.clone()));
+    }
+    let t = &env.topics;
+    let topics = [
+        t.command_account_session.as_str(),
+        &t.event_session_status,
+        &t.event_account_status,
+        &t.event_account_session_status,
+        &t.event_seed_status,
+    ];
+    let broker = EmbeddedBroker::start(&topics)?;
+    let bootstrap = broker.bootstrap_servers().to_owned();
+    warn!(
+        bootstrap = %bootstrap,
+        "BOOTSTRAP_SERVERS is unset: using an embedded broker. It is for trying the service, not for production: \
+         it keeps only the newest 100,000 messages per partition and loses everything when the process exits."
+    );
+    let sim_stop = if env.embedded_account_sim {
+        let book = Book::new(AccountsFile::load(&env.accounts_file)?);
+        let topics = SimTopics {
+            command: t.command_account_session.clone(),
+            account_status: t.event_account_status.clone(),
+            account_session_status: t.event_account_session_status.clone(),
+        };
+        let sim = Sim::connect(&bootstrap, &env.kafka, topics, book)?;
+        let (tx, rx) = oneshot::channel::<()>();
+        actix_rt::spawn(sim.run(async move {
+            let _ = rx.await;
+        }));
+        info!(accounts = %env.accounts_file.display(), "Embedded account simulator running.");
+        Some(tx)
+    } else {
+        None
+    };
+    Ok((
+        Some(Embedded {
+            _broker: broker,
+            _sim_stop: sim_stop,
+        }),
+        bootstrap,
+    ))
 }
 
 /// Starts the service inside the current actix system; returns once the gateway accepts.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let env = &config.env;
-    let bootstrap = env.bootstrap_servers.clone().ok_or(StartError::NoBroker)?;
+    let (embedded, bootstrap) = broker(&config)?;
     let producer =
         Producer::new(&client_config(&bootstrap, PRODUCER_DEFAULTS, &env.kafka))?.start();
 
@@ -126,6 +184,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         supervisor.clone(),
     )
     .await?;
+    if embedded.is_some() {
+        for addr in &listeners.addrs {
+            info!(
+                r#"Try it: nc {} {}   then type   {{"op":"login","accountName":"admin","password":"admin"}}"#,
+                addr.ip(),
+                addr.port()
+            );
+        }
+    }
     Ok(Running {
         gateway: listeners.addrs.clone(),
         supervisor,
@@ -133,8 +200,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         producer,
         listeners,
         consumer_stop,
-        consumer_thread,
+        consumer_thread: Some(consumer_thread),
         step_timeout: Duration::from_millis(env.shutdown_step_timeout_ms),
+        embedded,
     })
 }
 
@@ -162,16 +230,33 @@ impl Running {
         if self.consumer_stop.send(tx).is_ok() && tokio::time::timeout(step, rx).await.is_err() {
             warn!("The final offset commit did not finish in time.");
         }
-        self.consumer_thread.stop();
+        // Tear down the clients before the embedded broker they talk to.
+        if let Some(embedded) = &mut self.embedded {
+            embedded._sim_stop.take();
+        }
+        if let Some(thread) = self.consumer_thread.take() {
+            thread.stop();
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        let _ = self.producer.send(StopActor).await;
         self.supervisor.do_send(StopActor);
+        tokio::task::yield_now().await;
+        drop(self.embedded.take());
         info!("Shutdown complete.");
     }
 }
 
-/// Stops an actor (the supervisor at the end of shutdown).
+/// Stops an actor (the supervisor and the producer at the end of shutdown).
 #[derive(Message)]
 #[rtype(result = "()")]
 struct StopActor;
+
+impl Handler<StopActor> for Producer {
+    type Result = ();
+    fn handle(&mut self, _: StopActor, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
 
 impl Handler<StopActor> for SessionSupervisor {
     type Result = ();

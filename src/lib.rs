@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod config;
+pub mod embedded;
 pub mod gateway;
 pub mod kafka;
 pub mod message;

@@ -7,12 +7,7 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
-/// Log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
+pub use crate::config::LogFormat;
 
 /// Installs the global subscriber; a second call does nothing. `filter` is an `EnvFilter`
 /// directive such as `info` or `login_orchestrator=debug`.
@@ -36,25 +31,4 @@ pub fn init(filter: &str, format: LogFormat) {
         .with(log)
         .with(otel)
         .try_init();
-}
-
-/// The log filter from `RUST_LOG`, else Atlas's `LOG_LEVEL` (e.g. `debug`), else `info`.
-pub fn filter_from(rust_log: Option<&str>, log_level: Option<&str>) -> String {
-    match (rust_log, log_level) {
-        (Some(f), _) if !f.is_empty() => f.to_owned(),
-        (_, Some(l)) if !l.is_empty() => l.to_ascii_lowercase(),
-        _ => "info".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rust_log_wins_over_log_level() {
-        assert_eq!(filter_from(Some("warn"), Some("DEBUG")), "warn");
-        assert_eq!(filter_from(None, Some("DEBUG")), "debug");
-        assert_eq!(filter_from(Some(""), None), "info");
-    }
 }

@@ -1,5 +1,6 @@
-//! Environment variables: a flat envy struct of raw strings, parsed and checked into [`Env`];
-//! `config/default.env` documents each one and a test keeps it in step with the defaults here.
+//! Environment variables: a flat envy struct of raw strings, parsed and checked into [`Env`]
+//! (the service) or [`SimEnv`] (the `account-sim` binary); `config/default.env` documents each
+//! one and a test keeps it in step with the defaults here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +27,11 @@ pub const KNOWN_VARS: &[&str] = &[
     "GATEWAY_MAX_BAD_REQUESTS",
     "LOGIN_TIMEOUT_MS",
     "SHUTDOWN_STEP_TIMEOUT_MS",
+    "EMBEDDED_ACCOUNT_SIM",
+    "ACCOUNTS_FILE",
+    "LOG_FORMAT",
+    "RUST_LOG",
+    "LOG_LEVEL",
 ];
 
 /// Variables starting with this are librdkafka properties, passed through.
@@ -35,6 +41,10 @@ const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
 const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
 const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const DEFAULT_EMBEDDED_ACCOUNT_SIM: bool = true;
+const DEFAULT_ACCOUNTS_FILE: &str = "config/accounts.json";
+const DEFAULT_LOG_FORMAT: LogFormat = LogFormat::Text;
+const DEFAULT_LOG_FILTER: &str = "info";
 
 const GATEWAY_MAX_LINE_BYTES: NumberVar = NumberVar {
     name: "GATEWAY_MAX_LINE_BYTES",
@@ -82,9 +92,48 @@ pub struct Env {
     pub login_timeout_ms: u64,
     /// SHUTDOWN_STEP_TIMEOUT_MS: bound on each step of the graceful shutdown, 5000 by default.
     pub shutdown_step_timeout_ms: u64,
+    /// EMBEDDED_ACCOUNT_SIM: when BOOTSTRAP_SERVERS is unset (embedded broker mode), also run the
+    /// account-service simulator inside the process, so logins get answers with no Atlas back
+    /// end; ignored when BOOTSTRAP_SERVERS is set. `true` by default.
+    pub embedded_account_sim: bool,
+    /// ACCOUNTS_FILE: the account simulator's accounts (used by the embedded simulator and by the
+    /// `account-sim` binary), `config/accounts.json` by default.
+    pub accounts_file: PathBuf,
+    /// LOG_FORMAT: how log lines are written, text by default.
+    pub log_format: LogFormat,
+    /// RUST_LOG (a tracing `EnvFilter` directive) when set, else Atlas's LOG_LEVEL lowercased,
+    /// else `info`.
+    pub log_filter: String,
     /// Every KAFKA_* variable as a librdkafka property: KAFKA_SECURITY_PROTOCOL=SASL_SSL becomes
     /// ("security.protocol", "SASL_SSL"). Sorted by property name.
     pub kafka: Vec<(String, String)>,
+}
+
+/// What the `account-sim` binary reads: the broker, the topics, the accounts file, logging,
+/// KAFKA_*. It needs no SERVICE_ID and ignores the service's other variables. Each field is
+/// read exactly as the [`Env`] field of the same name. `Debug` hides secret Kafka values.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SimEnv {
+    /// BOOTSTRAP_SERVERS; `None` when unset or empty.
+    pub bootstrap_servers: Option<String>,
+    pub topics: Topics,
+    /// ACCOUNTS_FILE, `config/accounts.json` by default.
+    pub accounts_file: PathBuf,
+    /// Every KAFKA_* variable as a librdkafka property, sorted by property name.
+    pub kafka: Vec<(String, String)>,
+    /// LOG_FORMAT, text by default.
+    pub log_format: LogFormat,
+    /// RUST_LOG, else LOG_LEVEL lowercased, else `info`.
+    pub log_filter: String,
+}
+
+/// Log line format (LOG_FORMAT): `text` or `json`, case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Topic names; each defaults to its variable's own name, as in Atlas.
@@ -120,6 +169,11 @@ struct RawEnv {
     gateway_max_bad_requests: Option<String>,
     login_timeout_ms: Option<String>,
     shutdown_step_timeout_ms: Option<String>,
+    embedded_account_sim: Option<String>,
+    accounts_file: Option<String>,
+    log_format: Option<String>,
+    rust_log: Option<String>,
+    log_level: Option<String>,
 }
 
 impl Env {
@@ -129,6 +183,111 @@ impl Env {
     pub fn from_vars<I: IntoIterator<Item = (String, String)>>(
         vars: I,
     ) -> Result<Env, ConfigError> {
+        let (raw, kafka) = RawEnv::gather(vars)?;
+        Env::from_raw(raw, kafka)
+    }
+
+    /// The Kafka consumer group of this instance: `Login Service - {service_id}`.
+    pub fn group_id(&self) -> String {
+        format!("Login Service - {}", self.service_id.hyphenated())
+    }
+
+    fn from_raw(mut raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
+        let SimEnv {
+            bootstrap_servers,
+            topics,
+            accounts_file,
+            kafka,
+            log_format,
+            log_filter,
+        } = SimEnv::take(&mut raw, kafka)?;
+        let service_id = raw
+            .service_id
+            .ok_or(ConfigError::MissingVar { name: "SERVICE_ID" })?;
+        let service_id = Uuid::parse_str(&service_id)
+            .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?;
+        let gateway_bind_address = match raw.gateway_bind_address {
+            None => DEFAULT_GATEWAY_BIND_ADDRESS,
+            Some(text) => text
+                .parse()
+                .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
+        };
+        Ok(Env {
+            bootstrap_servers,
+            service_id,
+            topics,
+            service_config: raw
+                .service_config
+                .unwrap_or_else(|| DEFAULT_SERVICE_CONFIG.to_owned())
+                .into(),
+            gateway_bind_address,
+            gateway_max_line_bytes: GATEWAY_MAX_LINE_BYTES.parse(raw.gateway_max_line_bytes)?,
+            gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS
+                .parse(raw.gateway_max_bad_requests)?,
+            login_timeout_ms: LOGIN_TIMEOUT_MS.parse(raw.login_timeout_ms)?,
+            shutdown_step_timeout_ms: SHUTDOWN_STEP_TIMEOUT_MS
+                .parse(raw.shutdown_step_timeout_ms)?,
+            embedded_account_sim: parse_bool(
+                "EMBEDDED_ACCOUNT_SIM",
+                raw.embedded_account_sim,
+                DEFAULT_EMBEDDED_ACCOUNT_SIM,
+            )?,
+            accounts_file,
+            log_format,
+            log_filter,
+            kafka,
+        })
+    }
+}
+
+impl SimEnv {
+    /// Builds the simulator's configuration from `(name, value)` pairs, read as
+    /// [`Env::from_vars`] reads them; the service's own variables (SERVICE_ID, GATEWAY_*, ...)
+    /// are not looked at.
+    pub fn from_vars<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<SimEnv, ConfigError> {
+        let (mut raw, kafka) = RawEnv::gather(vars)?;
+        SimEnv::take(&mut raw, kafka)
+    }
+
+    /// Parses the variables both binaries read, taking them out of `raw`.
+    fn take(raw: &mut RawEnv, kafka: Vec<(String, String)>) -> Result<SimEnv, ConfigError> {
+        Ok(SimEnv {
+            bootstrap_servers: raw.bootstrap_servers.take(),
+            topics: raw.take_topics(),
+            accounts_file: raw
+                .accounts_file
+                .take()
+                .unwrap_or_else(|| DEFAULT_ACCOUNTS_FILE.to_owned())
+                .into(),
+            kafka,
+            log_format: LogFormat::parse(raw.log_format.take())?,
+            log_filter: raw.take_log_filter(),
+        })
+    }
+}
+
+impl LogFormat {
+    /// Parses LOG_FORMAT, or takes the default when unset.
+    fn parse(value: Option<String>) -> Result<LogFormat, ConfigError> {
+        let Some(text) = value else {
+            return Ok(DEFAULT_LOG_FORMAT);
+        };
+        match text.to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(invalid("LOG_FORMAT", "text or json", text)),
+        }
+    }
+}
+
+impl RawEnv {
+    /// Gathers the known variables (trimmed, blank ones dropped) and the KAFKA_* properties
+    /// (sorted by property name) from `(name, value)` pairs; a repeated name keeps its last value.
+    fn gather<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<(RawEnv, Vec<(String, String)>), ConfigError> {
         let mut known = BTreeMap::new();
         let mut kafka = BTreeMap::new();
         for (name, value) in vars.into_iter().collect::<BTreeMap<_, _>>() {
@@ -144,48 +303,18 @@ impl Env {
             }
         }
         let raw: RawEnv = envy::from_iter(known)?;
-        Env::from_raw(raw, kafka.into_iter().collect())
+        Ok((raw, kafka.into_iter().collect()))
     }
 
-    /// The Kafka consumer group of this instance: `Login Service - {service_id}`.
-    pub fn group_id(&self) -> String {
-        format!("Login Service - {}", self.service_id.hyphenated())
+    /// The log filter: RUST_LOG, else LOG_LEVEL lowercased, else `info`.
+    fn take_log_filter(&mut self) -> String {
+        match (self.rust_log.take(), self.log_level.take()) {
+            (Some(directive), _) => directive,
+            (None, Some(level)) => level.to_lowercase(),
+            (None, None) => DEFAULT_LOG_FILTER.to_owned(),
+        }
     }
 
-    fn from_raw(mut raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
-        let topics = raw.take_topics();
-        let service_id = raw
-            .service_id
-            .ok_or(ConfigError::MissingVar { name: "SERVICE_ID" })?;
-        let service_id = Uuid::parse_str(&service_id)
-            .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?;
-        let gateway_bind_address = match raw.gateway_bind_address {
-            None => DEFAULT_GATEWAY_BIND_ADDRESS,
-            Some(text) => text
-                .parse()
-                .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
-        };
-        Ok(Env {
-            bootstrap_servers: raw.bootstrap_servers,
-            service_id,
-            topics,
-            service_config: raw
-                .service_config
-                .unwrap_or_else(|| DEFAULT_SERVICE_CONFIG.to_owned())
-                .into(),
-            gateway_bind_address,
-            gateway_max_line_bytes: GATEWAY_MAX_LINE_BYTES.parse(raw.gateway_max_line_bytes)?,
-            gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS
-                .parse(raw.gateway_max_bad_requests)?,
-            login_timeout_ms: LOGIN_TIMEOUT_MS.parse(raw.login_timeout_ms)?,
-            shutdown_step_timeout_ms: SHUTDOWN_STEP_TIMEOUT_MS
-                .parse(raw.shutdown_step_timeout_ms)?,
-            kafka,
-        })
-    }
-}
-
-impl RawEnv {
     /// The topic names, each its variable's own name when unset.
     fn take_topics(&mut self) -> Topics {
         let topic = |value: &mut Option<String>, name: &str| {
@@ -223,6 +352,23 @@ fn invalid(name: &'static str, expected: &'static str, value: String) -> ConfigE
         name,
         expected,
         value,
+    }
+}
+
+/// Parses a boolean variable (`true`, `false`, `1` or `0`, case-insensitive), or takes the
+/// default when unset.
+fn parse_bool(
+    name: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(invalid(name, "true or false", text)),
     }
 }
 
@@ -264,7 +410,24 @@ impl fmt::Debug for Env {
             .field("gateway_max_bad_requests", &self.gateway_max_bad_requests)
             .field("login_timeout_ms", &self.login_timeout_ms)
             .field("shutdown_step_timeout_ms", &self.shutdown_step_timeout_ms)
+            .field("embedded_account_sim", &self.embedded_account_sim)
+            .field("accounts_file", &self.accounts_file)
+            .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
             .field("kafka", &RedactedKafka(&self.kafka))
+            .finish()
+    }
+}
+
+impl fmt::Debug for SimEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimEnv")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("topics", &self.topics)
+            .field("accounts_file", &self.accounts_file)
+            .field("kafka", &RedactedKafka(&self.kafka))
+            .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
             .finish()
     }
 }
@@ -374,9 +537,20 @@ mod tests {
         let mut with_file = values.clone();
         with_file.push(("SERVICE_ID".into(), ID.into()));
         assert_eq!(Env::from_vars(with_file).unwrap(), env(&[]).unwrap());
-        assert!(
-            values.len() >= KNOWN_VARS.len() - 2,
-            "only BOOTSTRAP_SERVERS and SERVICE_ID are commented"
+        assert_eq!(
+            SimEnv::from_vars(values.clone()).unwrap(),
+            SimEnv::from_vars(vec![]).unwrap()
+        );
+        let mut commented: Vec<&str> = KNOWN_VARS
+            .iter()
+            .copied()
+            .filter(|k| values.iter().all(|(n, _)| n != k))
+            .collect();
+        commented.sort_unstable();
+        assert_eq!(
+            commented,
+            ["BOOTSTRAP_SERVERS", "LOG_LEVEL", "RUST_LOG", "SERVICE_ID"],
+            "only the variables without a default value are commented"
         );
     }
 
@@ -390,6 +564,10 @@ mod tests {
         assert_eq!(env.gateway_max_bad_requests, 10);
         assert_eq!(env.login_timeout_ms, 10_000);
         assert_eq!(env.shutdown_step_timeout_ms, 5_000);
+        assert!(env.embedded_account_sim);
+        assert_eq!(env.accounts_file, PathBuf::from("config/accounts.json"));
+        assert_eq!(env.log_format, LogFormat::Text);
+        assert_eq!(env.log_filter, "info");
         assert!(env.kafka.is_empty());
     }
 
@@ -626,5 +804,209 @@ mod tests {
     fn only_known_and_kafka_variables_are_read() {
         assert!(is_read("SERVICE_ID") && is_read("KAFKA_SASL_PASSWORD"));
         assert!(!is_read("PATH") && !is_read("service_id"));
+    }
+
+    #[test]
+    fn embedded_account_sim_accepts_true_false_1_and_0_in_any_case() {
+        for (value, expected) in [
+            ("true", true),
+            ("TRUE", true),
+            ("True", true),
+            ("1", true),
+            ("false", false),
+            ("FALSE", false),
+            (" False ", false),
+            ("0", false),
+        ] {
+            let env = env(&[("EMBEDDED_ACCOUNT_SIM", value)]).unwrap();
+            assert_eq!(env.embedded_account_sim, expected, "{value:?}");
+        }
+        assert!(
+            env(&[("EMBEDDED_ACCOUNT_SIM", "")])
+                .unwrap()
+                .embedded_account_sim
+        );
+    }
+
+    #[test]
+    fn an_invalid_embedded_account_sim_names_the_variable() {
+        for value in ["yes", "2", "on"] {
+            let err = env(&[("EMBEDDED_ACCOUNT_SIM", value)]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidVar {
+                        name: "EMBEDDED_ACCOUNT_SIM",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("EMBEDDED_ACCOUNT_SIM must be true or false, got {value:?}")
+            );
+        }
+    }
+
+    #[test]
+    fn accounts_file_can_be_overridden() {
+        let env = env(&[("ACCOUNTS_FILE", " /etc/login/accounts.json ")]).unwrap();
+        assert_eq!(env.accounts_file, PathBuf::from("/etc/login/accounts.json"));
+    }
+
+    #[test]
+    fn log_format_is_text_or_json_in_any_case() {
+        for (value, expected) in [
+            ("text", LogFormat::Text),
+            ("TEXT", LogFormat::Text),
+            ("json", LogFormat::Json),
+            ("Json", LogFormat::Json),
+        ] {
+            assert_eq!(env(&[("LOG_FORMAT", value)]).unwrap().log_format, expected);
+        }
+        let err = env(&[("LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidVar {
+                    name: "LOG_FORMAT",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "LOG_FORMAT must be text or json, got \"xml\""
+        );
+    }
+
+    #[test]
+    fn rust_log_wins_over_log_level() {
+        let filter = |pairs: &[(&str, &str)]| env(pairs).unwrap().log_filter;
+        assert_eq!(
+            filter(&[
+                ("RUST_LOG", "info,login_orchestrator=debug"),
+                ("LOG_LEVEL", "WARN")
+            ]),
+            "info,login_orchestrator=debug"
+        );
+        assert_eq!(filter(&[("LOG_LEVEL", "DEBUG")]), "debug");
+        assert_eq!(
+            filter(&[("RUST_LOG", " "), ("LOG_LEVEL", "Trace")]),
+            "trace"
+        );
+        assert_eq!(filter(&[("RUST_LOG", ""), ("LOG_LEVEL", "")]), "info");
+    }
+
+    #[test]
+    fn rust_log_is_kept_as_written() {
+        let env = env(&[("RUST_LOG", "login_orchestrator::session=TRACE")]).unwrap();
+        assert_eq!(env.log_filter, "login_orchestrator::session=TRACE");
+    }
+
+    #[test]
+    fn sim_env_needs_no_service_id_and_takes_the_defaults() {
+        let sim = SimEnv::from_vars(vars(&[("PATH", "/bin")])).unwrap();
+        let env = env(&[]).unwrap();
+        assert_eq!(sim.bootstrap_servers, None);
+        assert_eq!(sim.topics, env.topics);
+        assert_eq!(sim.accounts_file, PathBuf::from("config/accounts.json"));
+        assert_eq!(sim.log_format, LogFormat::Text);
+        assert_eq!(sim.log_filter, "info");
+        assert!(sim.kafka.is_empty());
+    }
+
+    #[test]
+    fn sim_env_reads_its_variables_as_env_does() {
+        let pairs = [
+            ("BOOTSTRAP_SERVERS", " kafka-1:9092 "),
+            ("EVENT_TOPIC_ACCOUNT_STATUS", "accounts"),
+            ("ACCOUNTS_FILE", "/tmp/accounts.json"),
+            ("LOG_FORMAT", "JSON"),
+            ("LOG_LEVEL", "Debug"),
+            ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+        ];
+        let sim = SimEnv::from_vars(vars(&pairs)).unwrap();
+        let env = env(&pairs).unwrap();
+        let expected = SimEnv {
+            bootstrap_servers: env.bootstrap_servers,
+            topics: env.topics,
+            accounts_file: env.accounts_file,
+            kafka: env.kafka,
+            log_format: env.log_format,
+            log_filter: env.log_filter,
+        };
+        assert_eq!(sim, expected);
+        assert_eq!(sim.bootstrap_servers.as_deref(), Some("kafka-1:9092"));
+        assert_eq!(sim.topics.event_account_status, "accounts");
+        assert_eq!(sim.log_format, LogFormat::Json);
+        assert_eq!(sim.log_filter, "debug");
+        assert_eq!(sim.kafka, vars(&[("security.protocol", "SASL_SSL")]));
+    }
+
+    #[test]
+    fn sim_env_ignores_the_service_variables() {
+        let sim = SimEnv::from_vars(vars(&[
+            ("SERVICE_ID", "abc"),
+            ("GATEWAY_MAX_LINE_BYTES", "1"),
+            ("EMBEDDED_ACCOUNT_SIM", "maybe"),
+        ]));
+        assert!(sim.is_ok(), "{sim:?}");
+    }
+
+    #[test]
+    fn sim_env_errors_name_the_variable() {
+        let err = SimEnv::from_vars(vars(&[("LOG_FORMAT", "xml")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "LOG_FORMAT must be text or json, got \"xml\""
+        );
+        let err = SimEnv::from_vars(vars(&[("KAFKA_", "x")])).unwrap_err();
+        assert!(matches!(err, ConfigError::EmptyKafkaProperty), "{err:?}");
+    }
+
+    #[test]
+    fn sim_env_debug_redacts_secret_kafka_values() {
+        let sim = SimEnv::from_vars(vars(&[
+            ("KAFKA_SASL_USERNAME", "sim"),
+            ("KAFKA_SASL_PASSWORD", "hunter2"),
+        ]))
+        .unwrap();
+        let debug = format!("{sim:?}");
+        assert!(!debug.contains("hunter2"), "leaked: {debug}");
+        assert!(
+            debug.contains(r#"("sasl.password", <redacted>)"#),
+            "{debug}"
+        );
+        assert!(debug.contains(r#"("sasl.username", "sim")"#), "{debug}");
+        assert!(debug.contains("config/accounts.json"), "{debug}");
+    }
+
+    #[test]
+    fn env_debug_shows_the_new_fields() {
+        let debug = format!("{:?}", env(&[("LOG_FORMAT", "json")]).unwrap());
+        for part in [
+            "embedded_account_sim: true",
+            "accounts_file: \"config/accounts.json\"",
+            "log_format: Json",
+            "log_filter: \"info\"",
+        ] {
+            assert!(debug.contains(part), "{part} missing: {debug}");
+        }
+    }
+
+    #[test]
+    fn logging_and_simulator_variables_are_read() {
+        for name in [
+            "EMBEDDED_ACCOUNT_SIM",
+            "ACCOUNTS_FILE",
+            "LOG_FORMAT",
+            "RUST_LOG",
+            "LOG_LEVEL",
+        ] {
+            assert!(is_read(name), "{name}");
+        }
     }
 }

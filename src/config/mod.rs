@@ -6,7 +6,7 @@ pub mod service;
 
 use std::path::PathBuf;
 
-pub use env::{Env, Topics, KNOWN_VARS};
+pub use env::{Env, LogFormat, SimEnv, Topics, KNOWN_VARS};
 pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.
@@ -23,18 +23,7 @@ impl Config {
     /// Variables the crate does not read are skipped without looking at their values, so a
     /// non-UTF-8 `PATH` does no harm; a non-UTF-8 value of a variable it does read is an error.
     pub fn from_env() -> Result<Config, ConfigError> {
-        let mut vars = Vec::new();
-        for (name, value) in std::env::vars_os() {
-            let Some(name) = name.to_str() else { continue };
-            if !env::is_read(name) {
-                continue;
-            }
-            let value = value.into_string().map_err(|_| ConfigError::NotUnicode {
-                name: name.to_owned(),
-            })?;
-            vars.push((name.to_owned(), value));
-        }
-        Config::from_vars(vars)
+        Config::from_vars(process_vars()?)
     }
 
     /// Same from an explicit list of variables (tests).
@@ -45,6 +34,30 @@ impl Config {
         let service = ServiceConfig::load(&env.service_config)?;
         Ok(Config { env, service })
     }
+}
+
+/// The `account-sim` binary's configuration, read from the process environment as
+/// [`Config::from_env`] reads it (no SERVICE_ID, no service file).
+pub fn sim_from_env() -> Result<SimEnv, ConfigError> {
+    SimEnv::from_vars(process_vars()?)
+}
+
+/// The process environment's variables that the crate reads (known ones and KAFKA_*). Others
+/// are skipped without looking at their values, so a non-UTF-8 `PATH` does no harm; a
+/// non-UTF-8 value of a variable it does read is an error.
+fn process_vars() -> Result<Vec<(String, String)>, ConfigError> {
+    let mut vars = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if !env::is_read(name) {
+            continue;
+        }
+        let value = value.into_string().map_err(|_| ConfigError::NotUnicode {
+            name: name.to_owned(),
+        })?;
+        vars.push((name.to_owned(), value));
+    }
+    Ok(vars)
 }
 
 /// Why the configuration could not be read; each message names the variable or the file and the
@@ -211,6 +224,13 @@ mod tests {
                 .starts_with("/nonexistent/service.json: cannot read the service file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_simulator_config_is_reexported_and_needs_no_service_id() {
+        let sim: SimEnv = SimEnv::from_vars(vars(&[("LOG_FORMAT", "json")])).unwrap();
+        assert_eq!(sim.log_format, LogFormat::Json);
+        assert_eq!(sim.accounts_file, PathBuf::from("config/accounts.json"));
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::message::account_session::{ChannelParams, CreateBody, TransitionParam
 /// How long a session in transition to a channel lives before it expires silently.
 pub const TRANSITION_TTL: Duration = Duration::from_secs(5);
 
-/// One account of the accounts file.
-#[derive(Debug, Clone, Deserialize)]
+/// One account of the accounts file. `Debug` leaves the password out.
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub id: u32,
@@ -24,6 +24,18 @@ pub struct Account {
     pub ban: Option<Ban>,
     #[serde(default)]
     pub license_accepted: bool,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .field("ban", &self.ban)
+            .field("license_accepted", &self.license_accepted)
+            .finish()
+    }
 }
 
 /// A ban: `until` 0 is permanent.
@@ -41,6 +53,63 @@ pub struct AccountsFile {
     #[serde(default)]
     pub auto_register: bool,
     pub accounts: Vec<Account>,
+}
+
+/// Why the accounts file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The file is not an accounts file.
+    #[error("{path}: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+    /// Two accounts share an id or a name.
+    #[error("{path}: duplicate account {what}")]
+    Duplicate { path: String, what: String },
+}
+
+impl AccountsFile {
+    /// Reads and checks an accounts file (`config/accounts.json`).
+    pub fn load(path: &std::path::Path) -> Result<AccountsFile, AccountsError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| AccountsError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        AccountsFile::parse(&text, &shown)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<AccountsFile, AccountsError> {
+        let file: AccountsFile =
+            serde_json::from_str(text).map_err(|source| AccountsError::Json {
+                path: origin.to_owned(),
+                source,
+            })?;
+        let mut ids = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for a in &file.accounts {
+            if !ids.insert(a.id) || a.id == 0 {
+                return Err(AccountsError::Duplicate {
+                    path: origin.to_owned(),
+                    what: format!("id {} (ids are unique and not 0)", a.id),
+                });
+            }
+            if !names.insert(a.name.to_ascii_lowercase()) {
+                return Err(AccountsError::Duplicate {
+                    path: origin.to_owned(),
+                    what: format!("name {:?}", a.name),
+                });
+            }
+        }
+        Ok(file)
+    }
 }
 
 /// A decoded account-session command.

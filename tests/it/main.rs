@@ -1,6 +1,7 @@
 //! Integration tests: the service in-process against the real broker (tansu, started by
 //! `make test`), with fresh topics and groups per test and the account simulator as the peer.
 
+mod embedded;
 mod helpers;
 mod lifecycle;
 mod wire;

@@ -23,7 +23,8 @@ pub struct World {
     pub topics: Topics,
     pub app: Option<Running>,
     pub observer: Observer,
-    sim_stop: Option<oneshot::Sender<()>>,
+    /// Dropping it stops the simulator.
+    _sim_stop: Option<oneshot::Sender<()>>,
 }
 
 /// Starts the simulator on `topics`; dropping the sender stops it.
@@ -58,7 +59,7 @@ impl World {
             topics,
             app: Some(app),
             observer,
-            sim_stop,
+            _sim_stop: sim_stop,
         }
     }
 
@@ -76,10 +77,6 @@ impl World {
 
     pub async fn client(&self) -> Client {
         Client::connect(self.addr()).await
-    }
-
-    pub fn stop_sim(&mut self) {
-        self.sim_stop.take();
     }
 
     pub async fn shutdown(&mut self) {

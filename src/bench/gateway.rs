@@ -1,0 +1,222 @@
+//! A client of the gateway protocol for the load generator: connects from a chosen loopback
+//! source address (so that more connections fit than one address has ephemeral ports), reads
+//! `hello`, logs in, and counts the lines that follow.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context as _};
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpSocket;
+use uuid::Uuid;
+
+/// How long one expected line may take before the client gives up.
+pub const LINE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `characterId` of marker STATE_CHANGED events starts with these digits, so a client can
+/// tell a marker's `server_ip` line without decoding it.
+pub const MARKER_BASE: u32 = 4_123_456_000;
+const MARKER_TEXT: &[u8] = b"\"characterId\":4123456";
+
+/// One server line, as far as the load generator cares.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Line {
+    pub event: String,
+    #[serde(default)]
+    pub session_id: Option<Uuid>,
+    #[serde(default)]
+    pub account_id: Option<u32>,
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    #[serde(default)]
+    pub reason: Option<serde_json::Value>,
+}
+
+/// The loopback source addresses clients connect from, in turn.
+#[derive(Debug, Clone)]
+pub struct Sources(Arc<Vec<IpAddr>>);
+
+impl Sources {
+    /// Up to `n` addresses 127.0.0.2, 127.0.0.3, ... that can be bound here (Linux routes all of
+    /// 127.0.0.0/8 to the loopback interface); 127.0.0.1 alone when none can.
+    pub fn probe(n: usize) -> Sources {
+        let mut found = Vec::new();
+        for k in 2..(2 + n as u8) {
+            let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 0, k));
+            if std::net::TcpListener::bind((ip, 0)).is_ok() {
+                found.push(ip);
+            }
+        }
+        if found.is_empty() {
+            found.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        }
+        Sources(Arc::new(found))
+    }
+
+    pub fn get(&self, i: usize) -> IpAddr {
+        self.0[i % self.0.len()]
+    }
+
+    pub fn list(&self) -> &[IpAddr] {
+        &self.0
+    }
+}
+
+/// A connected client that has read its `hello`.
+pub struct Client {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+    buf: Vec<u8>,
+    pub session_id: Uuid,
+    pub account_id: u32,
+}
+
+/// The account name of bench account `i` (the accounts file of `loadgen accounts` lists them).
+pub fn account_name(i: usize) -> String {
+    format!("bench{i:06}")
+}
+
+impl Client {
+    /// Connects to `gateway` from `source` and reads `hello`.
+    pub async fn connect(gateway: SocketAddr, source: IpAddr) -> anyhow::Result<Client> {
+        let socket = TcpSocket::new_v4()?;
+        socket
+            .bind(SocketAddr::new(source, 0))
+            .with_context(|| format!("binding {source}"))?;
+        let stream = tokio::time::timeout(LINE_TIMEOUT, socket.connect(gateway))
+            .await
+            .map_err(|_| anyhow!("connect to {gateway} timed out"))??;
+        stream.set_nodelay(true)?;
+        let (read, writer) = stream.into_split();
+        let mut client = Client {
+            reader: BufReader::with_capacity(1024, read),
+            writer,
+            buf: Vec::with_capacity(256),
+            session_id: Uuid::nil(),
+            account_id: 0,
+        };
+        let hello = client.next_line().await?;
+        match (hello.event.as_str(), hello.session_id) {
+            ("hello", Some(id)) => client.session_id = id,
+            _ => bail!("expected hello, got {:?}", hello.event),
+        }
+        Ok(client)
+    }
+
+    async fn next_raw(&mut self) -> anyhow::Result<&[u8]> {
+        self.buf.clear();
+        let n = tokio::time::timeout(LINE_TIMEOUT, self.reader.read_until(b'\n', &mut self.buf))
+            .await
+            .map_err(|_| anyhow!("no line from the server within {LINE_TIMEOUT:?}"))??;
+        if n == 0 {
+            bail!("the server closed the connection");
+        }
+        Ok(&self.buf)
+    }
+
+    /// The next line, decoded.
+    pub async fn next_line(&mut self) -> anyhow::Result<Line> {
+        let raw = self.next_raw().await?;
+        serde_json::from_slice(raw).with_context(|| {
+            format!("undecodable line {:?}", String::from_utf8_lossy(raw))
+        })
+    }
+
+    pub async fn send(&mut self, line: &str) -> anyhow::Result<()> {
+        self.writer.write_all(line.as_bytes()).await?;
+        Ok(())
+    }
+
+    /// Logs in and returns the time from writing `login` to reading `login_ok`. A licence prompt
+    /// is accepted (and then counts in the time), so that auto-registered accounts work too.
+    pub async fn login(&mut self, name: &str, password: &str) -> anyhow::Result<Duration> {
+        let request = format!(
+            "{{\"op\":\"login\",\"accountName\":\"{name}\",\"password\":\"{password}\",\"hwid\":\"\"}}\n"
+        );
+        let start = Instant::now();
+        self.send(&request).await?;
+        loop {
+            let line = self.next_line().await?;
+            match line.event.as_str() {
+                "login_ok" => {
+                    self.account_id = line.account_id.unwrap_or(0);
+                    return Ok(start.elapsed());
+                }
+                "license_agreement" => {
+                    self.send("{\"op\":\"accept_license\",\"accepted\":true}\n")
+                        .await?
+                }
+                other => bail!(
+                    "login of {name}: {other} {}",
+                    line.code.or(line.reason).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
+    /// Sends `logout` and reads until the server closes the connection (so the server side
+    /// holds the TIME_WAIT, not the client's source port).
+    pub async fn logout(mut self) -> anyhow::Result<()> {
+        self.send("{\"op\":\"logout\"}\n").await?;
+        let mut sink = Vec::new();
+        loop {
+            sink.clear();
+            let n = tokio::time::timeout(LINE_TIMEOUT, self.reader.read_until(b'\n', &mut sink))
+                .await
+                .map_err(|_| anyhow!("no close after logout"))??;
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads lines until the connection closes, counting `server_ip` lines (markers apart) into
+    /// `counters`. Cheap per line: a byte search, no JSON decode.
+    pub async fn count_lines(mut self, counters: Arc<LineCounters>) {
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let line = &self.buf[..];
+            if contains(line, b"\"server_ip\"") {
+                if contains(line, MARKER_TEXT) {
+                    counters.markers.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    counters.server_ip.fetch_add(1, Ordering::Relaxed);
+                }
+            } else if contains(line, b"\"bye\"") {
+                counters.byes.fetch_add(1, Ordering::Relaxed);
+            } else {
+                counters.other.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        counters.closed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What the held clients have received since they logged in.
+#[derive(Debug, Default)]
+pub struct LineCounters {
+    pub server_ip: AtomicU64,
+    pub markers: AtomicU64,
+    pub byes: AtomicU64,
+    pub other: AtomicU64,
+    pub closed: AtomicU64,
+}
+
+impl LineCounters {
+    pub fn get(&self, which: &AtomicU64) -> u64 {
+        which.load(Ordering::Relaxed)
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

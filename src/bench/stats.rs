@@ -1,0 +1,76 @@
+//! Latency samples and their percentiles.
+
+use std::time::Duration;
+
+/// Round-trip samples, in microseconds.
+#[derive(Debug, Default, Clone)]
+pub struct Latencies(Vec<u64>);
+
+/// p50, p99 and p99.9 in milliseconds, with the sample count.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Percentiles {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+}
+
+impl Latencies {
+    pub fn with_capacity(n: usize) -> Latencies {
+        Latencies(Vec::with_capacity(n))
+    }
+
+    pub fn push(&mut self, d: Duration) {
+        self.0.push(d.as_micros() as u64);
+    }
+
+    pub fn extend(&mut self, other: Latencies) {
+        self.0.extend(other.0);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Nearest-rank percentiles.
+    pub fn percentiles(&mut self) -> Percentiles {
+        self.0.sort_unstable();
+        let at = |q: f64| -> f64 {
+            if self.0.is_empty() {
+                return f64::NAN;
+            }
+            let rank = ((q * self.0.len() as f64).ceil() as usize).clamp(1, self.0.len());
+            self.0[rank - 1] as f64 / 1000.0
+        };
+        Percentiles {
+            count: self.0.len(),
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            p999_ms: at(0.999),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut l = Latencies::default();
+        for ms in 1..=1000 {
+            l.push(Duration::from_millis(ms));
+        }
+        let p = l.percentiles();
+        assert_eq!((p.count, p.p50_ms, p.p99_ms, p.p999_ms), (1000, 500.0, 990.0, 999.0));
+    }
+
+    #[test]
+    fn empty_is_nan() {
+        assert!(Latencies::default().percentiles().p50_ms.is_nan());
+    }
+}
