@@ -1,9 +1,10 @@
 //! The application: wires the producer, the consume loop, the supervisor and the gateway,
 //! and tears them down in one order.
 //!
-//! Start: producer → supervisor → consumer (subscribe, wait for partitions) → listeners.
+//! Start: admin listener (not ready yet) → embedded broker, when no broker is configured →
+//! producer → supervisor → consumer (subscribe, wait for partitions: ready) → listeners.
 //! Shutdown, each step bounded by `SHUTDOWN_STEP_TIMEOUT_MS` (a step that runs out is logged
-//! and the next one runs): stop accepting → every session gets `bye` `shutdown`, LOGOUT and
+//! and the next one runs): not ready, stop accepting → every session gets `bye` `shutdown`, LOGOUT and
 //! DESTROYED → producer flush → final offset commit → stop.
 
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use actix::prelude::*;
 use tokio::sync::oneshot;
 use tracing::{info, warn};
 
+use crate::admin::{self, Health};
 use crate::config::Config;
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
@@ -21,11 +23,12 @@ use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
 use crate::kafka::consumer::{self, StopRequest};
 use crate::kafka::producer::{Flush, Producer};
 use crate::kafka::router::{ConsumedTopics, Router};
+use crate::metrics;
 use crate::session::directory::Directory;
 use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
 use crate::session::supervisor::{SessionSupervisor, Shutdown};
-use crate::session::Services;
+use crate::session::{Limits, Services};
 use crate::sim::book::{AccountsFile, Book};
 use crate::sim::runner::{Sim, SimTopics};
 use crate::tenant::Tenants;
@@ -46,6 +49,9 @@ pub enum StartError {
 
 /// A started service.
 pub struct Running {
+    /// The admin listener's bound address (/healthz, /readyz, /metrics).
+    pub admin: SocketAddr,
+    health: Arc<Health>,
     /// The gateway's bound addresses, one per tenant, in configuration order.
     pub gateway: Vec<SocketAddr>,
     pub supervisor: Addr<SessionSupervisor>,
@@ -115,6 +121,8 @@ fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
 /// Starts the service inside the current actix system; returns once the gateway accepts.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let env = &config.env;
+    let health = Arc::new(Health::default());
+    let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
     let (embedded, bootstrap) = broker(&config)?;
     let producer =
         Producer::new(&client_config(&bootstrap, PRODUCER_DEFAULTS, &env.kafka))?.start();
@@ -134,6 +142,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         max_line_bytes: env.gateway_max_line_bytes,
         settings: Settings {
             max_bad_requests: env.gateway_max_bad_requests,
+            max_login_failures: env.login_max_failures,
+            login_failure_window: Duration::from_millis(env.login_failure_window_ms),
+        },
+        limits: Limits {
+            max_sessions: env.max_sessions,
+            max_sessions_per_ip: env.max_sessions_per_ip,
+            duplicate_login: env.duplicate_login,
         },
     });
     let supervisor = SessionSupervisor::new(
@@ -150,7 +165,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let mut consumer_config = client_config(&bootstrap, CONSUMER_DEFAULTS, &env.kafka);
     consumer_config.set("group.id", env.group_id());
-    let (consumer, mut assigned) = consumer::subscribe(&consumer_config, &topics.names())?;
+    let consumer = consumer::subscribe(&consumer_config, &topics.names(), Arc::clone(&health))?;
     info!(group = %env.group_id(), topics = ?topics.names(), "Subscribed; waiting for partitions.");
     let router = Router::new(
         topics,
@@ -165,16 +180,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     consumer_thread.spawn(consumer::run(consumer, router, stop_rx));
 
     // A session admitted before the consumer holds its partitions could miss its own answer.
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), assigned.wait_for(|a| *a)).await {
-            Ok(Ok(_)) => break,
-            Ok(Err(_)) => {
-                return Err(StartError::Kafka(rdkafka::error::KafkaError::Subscription(
-                    "consumer stopped".into(),
-                )))
-            }
-            Err(_) => warn!("Still waiting for the consumer's partition assignment."),
-        }
+    while tokio::time::timeout(Duration::from_secs(10), health.wait_assigned())
+        .await
+        .is_err()
+    {
+        warn!("Still waiting for the consumer's partition assignment.");
     }
     let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
     let listeners = Listeners::start(
@@ -195,6 +205,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     Ok(Running {
         gateway: listeners.addrs.clone(),
+        admin: admin.addr,
+        health,
         supervisor,
         directory,
         producer,
@@ -211,6 +223,7 @@ impl Running {
     pub async fn shutdown(mut self) {
         let step = self.step_timeout;
         info!("Shutting down: no new clients.");
+        self.health.set_shutting_down();
         self.listeners.close();
 
         if tokio::time::timeout(step, self.supervisor.send(Shutdown))

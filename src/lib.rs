@@ -13,12 +13,15 @@
 //! - [`gateway`]: the client-facing TCP listeners and their line protocol.
 //! - [`app`]: start-up and the one shutdown order; [`telemetry`]: logs and trace context.
 
+pub mod admin;
 pub mod app;
+pub mod bench;
 pub mod config;
 pub mod embedded;
 pub mod gateway;
 pub mod kafka;
 pub mod message;
+pub mod metrics;
 pub mod session;
 pub mod sim;
 pub mod telemetry;

@@ -51,6 +51,12 @@ impl Tenant {
         })
     }
 
+    /// The tenant id as text, for logs and metric labels.
+    pub fn label(&self) -> &str {
+        // The bytes are the lowercase hyphenated UUID: always ASCII.
+        std::str::from_utf8(&self.id_text).unwrap_or_default()
+    }
+
     /// `TENANT_ID`: the UUID as 36 lowercase ASCII characters.
     pub fn id_header(&self) -> &[u8; 36] {
         &self.id_text

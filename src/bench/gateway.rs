@@ -122,9 +122,8 @@ impl Client {
     /// The next line, decoded.
     pub async fn next_line(&mut self) -> anyhow::Result<Line> {
         let raw = self.next_raw().await?;
-        serde_json::from_slice(raw).with_context(|| {
-            format!("undecodable line {:?}", String::from_utf8_lossy(raw))
-        })
+        serde_json::from_slice(raw)
+            .with_context(|| format!("undecodable line {:?}", String::from_utf8_lossy(raw)))
     }
 
     pub async fn send(&mut self, line: &str) -> anyhow::Result<()> {
@@ -177,7 +176,7 @@ impl Client {
 
     /// Reads lines until the connection closes, counting `server_ip` lines (markers apart) into
     /// `counters`. Cheap per line: a byte search, no JSON decode.
-    pub async fn count_lines(mut self, counters: Arc<LineCounters>) {
+    pub async fn count_lines(mut self, counters: Arc<LineCounters>, slot: usize) {
         loop {
             self.buf.clear();
             match self.reader.read_until(b'\n', &mut self.buf).await {
@@ -198,6 +197,7 @@ impl Client {
             }
         }
         counters.closed.fetch_add(1, Ordering::Relaxed);
+        counters.closed_slots.lock().expect("lock").insert(slot);
     }
 }
 
@@ -209,6 +209,8 @@ pub struct LineCounters {
     pub byes: AtomicU64,
     pub other: AtomicU64,
     pub closed: AtomicU64,
+    /// The `slot`s of the clients whose connection closed.
+    pub closed_slots: std::sync::Mutex<std::collections::HashSet<usize>>,
 }
 
 impl LineCounters {

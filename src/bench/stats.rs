@@ -66,7 +66,10 @@ mod tests {
             l.push(Duration::from_millis(ms));
         }
         let p = l.percentiles();
-        assert_eq!((p.count, p.p50_ms, p.p99_ms, p.p999_ms), (1000, 500.0, 990.0, 999.0));
+        assert_eq!(
+            (p.count, p.p50_ms, p.p99_ms, p.p999_ms),
+            (1000, 500.0, 990.0, 999.0)
+        );
     }
 
     #[test]

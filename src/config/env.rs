@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -25,6 +25,12 @@ pub const KNOWN_VARS: &[&str] = &[
     "GATEWAY_BIND_ADDRESS",
     "GATEWAY_MAX_LINE_BYTES",
     "GATEWAY_MAX_BAD_REQUESTS",
+    "ADMIN_ADDRESS",
+    "MAX_SESSIONS",
+    "MAX_SESSIONS_PER_IP",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_FAILURE_WINDOW_MS",
+    "DUPLICATE_LOGIN",
     "LOGIN_TIMEOUT_MS",
     "SHUTDOWN_STEP_TIMEOUT_MS",
     "EMBEDDED_ACCOUNT_SIM",
@@ -32,6 +38,8 @@ pub const KNOWN_VARS: &[&str] = &[
     "LOG_FORMAT",
     "RUST_LOG",
     "LOG_LEVEL",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "JAEGER_HOST_PORT",
 ];
 
 /// Variables starting with this are librdkafka properties, passed through.
@@ -41,6 +49,9 @@ const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
 const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
 const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const DEFAULT_ADMIN_ADDRESS: SocketAddr =
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9464));
+const DEFAULT_DUPLICATE_LOGIN: DuplicateLogin = DuplicateLogin::Reject;
 const DEFAULT_EMBEDDED_ACCOUNT_SIM: bool = true;
 const DEFAULT_ACCOUNTS_FILE: &str = "config/accounts.json";
 const DEFAULT_LOG_FORMAT: LogFormat = LogFormat::Text;
@@ -57,6 +68,32 @@ const GATEWAY_MAX_BAD_REQUESTS: NumberVar = NumberVar {
     default: 10,
     min: 1,
     max: u32::MAX as u64,
+};
+const MAX_SESSIONS: NumberVar = NumberVar {
+    name: "MAX_SESSIONS",
+    default: 100_000,
+    min: 1,
+    max: u32::MAX as u64,
+};
+/// 0 means no limit.
+const MAX_SESSIONS_PER_IP: NumberVar = NumberVar {
+    name: "MAX_SESSIONS_PER_IP",
+    default: 1024,
+    min: 0,
+    max: u32::MAX as u64,
+};
+/// 0 means no limit.
+const LOGIN_MAX_FAILURES: NumberVar = NumberVar {
+    name: "LOGIN_MAX_FAILURES",
+    default: 5,
+    min: 0,
+    max: u32::MAX as u64,
+};
+const LOGIN_FAILURE_WINDOW_MS: NumberVar = NumberVar {
+    name: "LOGIN_FAILURE_WINDOW_MS",
+    default: 600_000,
+    min: 1,
+    max: u64::MAX,
 };
 const LOGIN_TIMEOUT_MS: NumberVar = NumberVar {
     name: "LOGIN_TIMEOUT_MS",
@@ -88,6 +125,27 @@ pub struct Env {
     pub gateway_max_line_bytes: usize,
     /// GATEWAY_MAX_BAD_REQUESTS: bad requests tolerated before a connection is closed, 10 by default.
     pub gateway_max_bad_requests: u32,
+    /// ADMIN_ADDRESS: where the admin HTTP listener (/healthz, /readyz, /metrics) binds,
+    /// 127.0.0.1:9464 (loopback) by default. Port 0 picks a free port; two instances on one host
+    /// need different addresses.
+    pub admin_address: SocketAddr,
+    /// MAX_SESSIONS: live sessions this instance holds at most, 100000 by default, at least 1;
+    /// a connection beyond it gets `error` `UNAVAILABLE` and is closed.
+    pub max_sessions: u32,
+    /// MAX_SESSIONS_PER_IP: live sessions per client IP address, 1024 by default, 0 for no limit;
+    /// a connection beyond it gets `error` `UNAVAILABLE` and is closed. A game edge that opens
+    /// one connection per player from one address needs a higher value or 0.
+    pub max_sessions_per_ip: u32,
+    /// LOGIN_MAX_FAILURES: failed logins one session may have within LOGIN_FAILURE_WINDOW_MS,
+    /// 5 by default, 0 for no limit; the next login gets `login_failed` `TOO_MANY_ATTEMPTS` and
+    /// the session ends (the Atlas account service's own attempt limiter is a stub).
+    pub login_max_failures: u32,
+    /// LOGIN_FAILURE_WINDOW_MS: the window LOGIN_MAX_FAILURES counts failures in, 600000 (ten
+    /// minutes) by default, at least 1.
+    pub login_failure_window_ms: u64,
+    /// DUPLICATE_LOGIN: what a login for an account that is already logged in does, `reject`
+    /// by default.
+    pub duplicate_login: DuplicateLogin,
     /// LOGIN_TIMEOUT_MS: how long a login waits for the account service, 10000 by default.
     pub login_timeout_ms: u64,
     /// SHUTDOWN_STEP_TIMEOUT_MS: bound on each step of the graceful shutdown, 5000 by default.
@@ -104,6 +162,11 @@ pub struct Env {
     /// RUST_LOG (a tracing `EnvFilter` directive) when set, else Atlas's LOG_LEVEL lowercased,
     /// else `info`.
     pub log_filter: String,
+    /// OTEL_EXPORTER_OTLP_ENDPOINT as given when set, else Atlas's JAEGER_HOST_PORT with
+    /// `http://` in front when it has no scheme (`jaeger:4318` becomes `http://jaeger:4318`),
+    /// else `None`. Spans are exported over OTLP/HTTP (protobuf) to this endpoint (usually port
+    /// 4318); `None`: nothing is exported and tracing costs nothing extra.
+    pub otlp_endpoint: Option<String>,
     /// Every KAFKA_* variable as a librdkafka property: KAFKA_SECURITY_PROTOCOL=SASL_SSL becomes
     /// ("security.protocol", "SASL_SSL"). Sorted by property name.
     pub kafka: Vec<(String, String)>,
@@ -134,6 +197,17 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// What a login for an account that is already logged in does (DUPLICATE_LOGIN): `reject` or
+/// `replace`, case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateLogin {
+    /// As Atlas: the account service answers `ALREADY_LOGGED_IN`.
+    Reject,
+    /// A login for an account another session of this instance holds ends that session
+    /// (`bye` `replaced`) and logs in the new one.
+    Replace,
 }
 
 /// Topic names; each defaults to its variable's own name, as in Atlas.
@@ -167,6 +241,12 @@ struct RawEnv {
     gateway_bind_address: Option<String>,
     gateway_max_line_bytes: Option<String>,
     gateway_max_bad_requests: Option<String>,
+    admin_address: Option<String>,
+    max_sessions: Option<String>,
+    max_sessions_per_ip: Option<String>,
+    login_max_failures: Option<String>,
+    login_failure_window_ms: Option<String>,
+    duplicate_login: Option<String>,
     login_timeout_ms: Option<String>,
     shutdown_step_timeout_ms: Option<String>,
     embedded_account_sim: Option<String>,
@@ -174,6 +254,8 @@ struct RawEnv {
     log_format: Option<String>,
     rust_log: Option<String>,
     log_level: Option<String>,
+    otel_exporter_otlp_endpoint: Option<String>,
+    jaeger_host_port: Option<String>,
 }
 
 impl Env {
@@ -212,6 +294,17 @@ impl Env {
                 .parse()
                 .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
         };
+        let admin_address = match raw.admin_address {
+            None => DEFAULT_ADMIN_ADDRESS,
+            Some(text) => text.parse().map_err(|_| {
+                invalid(
+                    "ADMIN_ADDRESS",
+                    "an IP address and port such as 127.0.0.1:9464",
+                    text,
+                )
+            })?,
+        };
+        let otlp_endpoint = otlp_endpoint(raw.otel_exporter_otlp_endpoint, raw.jaeger_host_port);
         Ok(Env {
             bootstrap_servers,
             service_id,
@@ -224,6 +317,12 @@ impl Env {
             gateway_max_line_bytes: GATEWAY_MAX_LINE_BYTES.parse(raw.gateway_max_line_bytes)?,
             gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS
                 .parse(raw.gateway_max_bad_requests)?,
+            admin_address,
+            max_sessions: MAX_SESSIONS.parse(raw.max_sessions)?,
+            max_sessions_per_ip: MAX_SESSIONS_PER_IP.parse(raw.max_sessions_per_ip)?,
+            login_max_failures: LOGIN_MAX_FAILURES.parse(raw.login_max_failures)?,
+            login_failure_window_ms: LOGIN_FAILURE_WINDOW_MS.parse(raw.login_failure_window_ms)?,
+            duplicate_login: DuplicateLogin::parse(raw.duplicate_login)?,
             login_timeout_ms: LOGIN_TIMEOUT_MS.parse(raw.login_timeout_ms)?,
             shutdown_step_timeout_ms: SHUTDOWN_STEP_TIMEOUT_MS
                 .parse(raw.shutdown_step_timeout_ms)?,
@@ -235,6 +334,7 @@ impl Env {
             accounts_file,
             log_format,
             log_filter,
+            otlp_endpoint,
             kafka,
         })
     }
@@ -278,6 +378,20 @@ impl LogFormat {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
             _ => Err(invalid("LOG_FORMAT", "text or json", text)),
+        }
+    }
+}
+
+impl DuplicateLogin {
+    /// Parses DUPLICATE_LOGIN, or takes the default when unset.
+    fn parse(value: Option<String>) -> Result<DuplicateLogin, ConfigError> {
+        let Some(text) = value else {
+            return Ok(DEFAULT_DUPLICATE_LOGIN);
+        };
+        match text.to_ascii_lowercase().as_str() {
+            "reject" => Ok(DuplicateLogin::Reject),
+            "replace" => Ok(DuplicateLogin::Replace),
+            _ => Err(invalid("DUPLICATE_LOGIN", "reject or replace", text)),
         }
     }
 }
@@ -347,6 +461,20 @@ pub(super) fn is_read(name: &str) -> bool {
     name.starts_with(KAFKA_PREFIX) || KNOWN_VARS.contains(&name)
 }
 
+/// The OTLP endpoint: OTEL_EXPORTER_OTLP_ENDPOINT as given, else Atlas's JAEGER_HOST_PORT with
+/// `http://` in front when it has no scheme, else `None`.
+fn otlp_endpoint(otel: Option<String>, jaeger: Option<String>) -> Option<String> {
+    otel.or_else(|| {
+        jaeger.map(|host_port| {
+            if host_port.contains("://") {
+                host_port
+            } else {
+                format!("http://{host_port}")
+            }
+        })
+    })
+}
+
 fn invalid(name: &'static str, expected: &'static str, value: String) -> ConfigError {
     ConfigError::InvalidVar {
         name,
@@ -408,12 +536,19 @@ impl fmt::Debug for Env {
             .field("gateway_bind_address", &self.gateway_bind_address)
             .field("gateway_max_line_bytes", &self.gateway_max_line_bytes)
             .field("gateway_max_bad_requests", &self.gateway_max_bad_requests)
+            .field("admin_address", &self.admin_address)
+            .field("max_sessions", &self.max_sessions)
+            .field("max_sessions_per_ip", &self.max_sessions_per_ip)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_failure_window_ms", &self.login_failure_window_ms)
+            .field("duplicate_login", &self.duplicate_login)
             .field("login_timeout_ms", &self.login_timeout_ms)
             .field("shutdown_step_timeout_ms", &self.shutdown_step_timeout_ms)
             .field("embedded_account_sim", &self.embedded_account_sim)
             .field("accounts_file", &self.accounts_file)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
+            .field("otlp_endpoint", &self.otlp_endpoint)
             .field("kafka", &RedactedKafka(&self.kafka))
             .finish()
     }
@@ -549,7 +684,14 @@ mod tests {
         commented.sort_unstable();
         assert_eq!(
             commented,
-            ["BOOTSTRAP_SERVERS", "LOG_LEVEL", "RUST_LOG", "SERVICE_ID"],
+            [
+                "BOOTSTRAP_SERVERS",
+                "JAEGER_HOST_PORT",
+                "LOG_LEVEL",
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "RUST_LOG",
+                "SERVICE_ID"
+            ],
             "only the variables without a default value are commented"
         );
     }
@@ -562,12 +704,22 @@ mod tests {
         assert_eq!(env.gateway_bind_address, IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_eq!(env.gateway_max_line_bytes, 8192);
         assert_eq!(env.gateway_max_bad_requests, 10);
+        assert_eq!(
+            env.admin_address,
+            "127.0.0.1:9464".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(env.max_sessions, 100_000);
+        assert_eq!(env.max_sessions_per_ip, 1024);
+        assert_eq!(env.login_max_failures, 5);
+        assert_eq!(env.login_failure_window_ms, 600_000);
+        assert_eq!(env.duplicate_login, DuplicateLogin::Reject);
         assert_eq!(env.login_timeout_ms, 10_000);
         assert_eq!(env.shutdown_step_timeout_ms, 5_000);
         assert!(env.embedded_account_sim);
         assert_eq!(env.accounts_file, PathBuf::from("config/accounts.json"));
         assert_eq!(env.log_format, LogFormat::Text);
         assert_eq!(env.log_filter, "info");
+        assert_eq!(env.otlp_endpoint, None);
         assert!(env.kafka.is_empty());
     }
 
@@ -617,6 +769,8 @@ mod tests {
             ("GATEWAY_MAX_BAD_REQUESTS", "0", 1),
             ("LOGIN_TIMEOUT_MS", "0", 1),
             ("SHUTDOWN_STEP_TIMEOUT_MS", "0", 1),
+            ("MAX_SESSIONS", "0", 1),
+            ("LOGIN_FAILURE_WINDOW_MS", "0", 1),
         ] {
             let err = env(&[(name, value)]).unwrap_err();
             assert_eq!(
@@ -639,6 +793,203 @@ mod tests {
             err.to_string(),
             "GATEWAY_MAX_BAD_REQUESTS must be at most 4294967295, got 4294967296"
         );
+    }
+
+    #[test]
+    fn session_and_login_limits_can_be_overridden() {
+        let env = env(&[
+            ("MAX_SESSIONS", "1"),
+            ("MAX_SESSIONS_PER_IP", " 4 "),
+            ("LOGIN_MAX_FAILURES", "3"),
+            ("LOGIN_FAILURE_WINDOW_MS", "60000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                env.max_sessions,
+                env.max_sessions_per_ip,
+                env.login_max_failures,
+                env.login_failure_window_ms
+            ),
+            (1, 4, 3, 60_000)
+        );
+    }
+
+    #[test]
+    fn zero_means_no_limit_for_sessions_per_ip_and_login_failures() {
+        let env = env(&[("MAX_SESSIONS_PER_IP", "0"), ("LOGIN_MAX_FAILURES", "0")]).unwrap();
+        assert_eq!((env.max_sessions_per_ip, env.login_max_failures), (0, 0));
+    }
+
+    #[test]
+    fn bad_session_and_login_limits_name_the_variable() {
+        for (name, value, message) in [
+            (
+                "MAX_SESSIONS",
+                "0",
+                "MAX_SESSIONS must be at least 1, got 0",
+            ),
+            (
+                "MAX_SESSIONS",
+                "4294967296",
+                "MAX_SESSIONS must be at most 4294967295, got 4294967296",
+            ),
+            (
+                "MAX_SESSIONS_PER_IP",
+                "many",
+                "MAX_SESSIONS_PER_IP must be a whole number, got \"many\"",
+            ),
+            (
+                "MAX_SESSIONS_PER_IP",
+                "-1",
+                "MAX_SESSIONS_PER_IP must be a whole number, got \"-1\"",
+            ),
+            (
+                "LOGIN_MAX_FAILURES",
+                "4294967296",
+                "LOGIN_MAX_FAILURES must be at most 4294967295, got 4294967296",
+            ),
+            (
+                "LOGIN_FAILURE_WINDOW_MS",
+                "0",
+                "LOGIN_FAILURE_WINDOW_MS must be at least 1, got 0",
+            ),
+            (
+                "LOGIN_FAILURE_WINDOW_MS",
+                "10m",
+                "LOGIN_FAILURE_WINDOW_MS must be a whole number, got \"10m\"",
+            ),
+        ] {
+            let err = env(&[(name, value)]).unwrap_err();
+            assert_eq!(err.to_string(), message, "{name}={value}");
+        }
+    }
+
+    #[test]
+    fn admin_address_can_be_overridden() {
+        for value in ["0.0.0.0:9464", "127.0.0.1:0", "[::1]:9100", " [::]:9464 "] {
+            let env = env(&[("ADMIN_ADDRESS", value)]).unwrap();
+            assert_eq!(
+                env.admin_address,
+                value.trim().parse::<SocketAddr>().unwrap(),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_invalid_admin_address_names_the_variable() {
+        for value in ["localhost:9464", "127.0.0.1", ":9464", "127.0.0.1:65536"] {
+            let err = env(&[("ADMIN_ADDRESS", value)]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidVar {
+                        name: "ADMIN_ADDRESS",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "ADMIN_ADDRESS must be an IP address and port such as 127.0.0.1:9464, \
+                     got {value:?}"
+                )
+            );
+        }
+    }
+
+    fn env_with_otlp(pairs: &[(&str, &str)]) -> Option<String> {
+        env(pairs).unwrap().otlp_endpoint
+    }
+
+    #[test]
+    fn otlp_endpoint_is_taken_as_given() {
+        assert_eq!(
+            env_with_otlp(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " https://otel.example:4318 ")])
+                .as_deref(),
+            Some("https://otel.example:4318")
+        );
+        assert_eq!(
+            env_with_otlp(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).as_deref(),
+            Some("collector:4318")
+        );
+    }
+
+    #[test]
+    fn jaeger_host_port_is_the_otlp_endpoint_with_a_scheme() {
+        assert_eq!(
+            env_with_otlp(&[("JAEGER_HOST_PORT", "jaeger:4318")]).as_deref(),
+            Some("http://jaeger:4318")
+        );
+        assert_eq!(
+            env_with_otlp(&[("JAEGER_HOST_PORT", "https://jaeger:4318")]).as_deref(),
+            Some("https://jaeger:4318")
+        );
+    }
+
+    #[test]
+    fn otel_exporter_otlp_endpoint_wins_over_jaeger_host_port() {
+        assert_eq!(
+            env_with_otlp(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4318"),
+                ("JAEGER_HOST_PORT", "jaeger:4318"),
+            ])
+            .as_deref(),
+            Some("http://otel:4318")
+        );
+        assert_eq!(
+            env_with_otlp(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", " "),
+                ("JAEGER_HOST_PORT", "jaeger:4318"),
+            ])
+            .as_deref(),
+            Some("http://jaeger:4318")
+        );
+        assert_eq!(
+            env_with_otlp(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+                ("JAEGER_HOST_PORT", ""),
+            ]),
+            None
+        );
+    }
+
+    #[test]
+    fn duplicate_login_is_reject_or_replace_in_any_case() {
+        for (value, expected) in [
+            ("reject", DuplicateLogin::Reject),
+            ("REJECT", DuplicateLogin::Reject),
+            ("replace", DuplicateLogin::Replace),
+            (" Replace ", DuplicateLogin::Replace),
+            ("", DuplicateLogin::Reject),
+        ] {
+            let env = env(&[("DUPLICATE_LOGIN", value)]).unwrap();
+            assert_eq!(env.duplicate_login, expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_duplicate_login_names_the_variable() {
+        for value in ["kick", "allow", "true"] {
+            let err = env(&[("DUPLICATE_LOGIN", value)]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidVar {
+                        name: "DUPLICATE_LOGIN",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("DUPLICATE_LOGIN must be reject or replace, got {value:?}")
+            );
+        }
     }
 
     #[test]
@@ -952,6 +1303,12 @@ mod tests {
             ("SERVICE_ID", "abc"),
             ("GATEWAY_MAX_LINE_BYTES", "1"),
             ("EMBEDDED_ACCOUNT_SIM", "maybe"),
+            ("ADMIN_ADDRESS", "nowhere"),
+            ("MAX_SESSIONS", "0"),
+            ("MAX_SESSIONS_PER_IP", "x"),
+            ("LOGIN_MAX_FAILURES", "x"),
+            ("LOGIN_FAILURE_WINDOW_MS", "0"),
+            ("DUPLICATE_LOGIN", "kick"),
         ]));
         assert!(sim.is_ok(), "{sim:?}");
     }
@@ -992,6 +1349,13 @@ mod tests {
             "accounts_file: \"config/accounts.json\"",
             "log_format: Json",
             "log_filter: \"info\"",
+            "admin_address: 127.0.0.1:9464",
+            "max_sessions: 100000",
+            "max_sessions_per_ip: 1024",
+            "login_max_failures: 5",
+            "login_failure_window_ms: 600000",
+            "duplicate_login: Reject",
+            "otlp_endpoint: None",
         ] {
             assert!(debug.contains(part), "{part} missing: {debug}");
         }
@@ -1005,6 +1369,14 @@ mod tests {
             "LOG_FORMAT",
             "RUST_LOG",
             "LOG_LEVEL",
+            "ADMIN_ADDRESS",
+            "MAX_SESSIONS",
+            "MAX_SESSIONS_PER_IP",
+            "LOGIN_MAX_FAILURES",
+            "LOGIN_FAILURE_WINDOW_MS",
+            "DUPLICATE_LOGIN",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "JAEGER_HOST_PORT",
         ] {
             assert!(is_read(name), "{name}");
         }

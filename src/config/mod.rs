@@ -6,7 +6,7 @@ pub mod service;
 
 use std::path::PathBuf;
 
-pub use env::{Env, LogFormat, SimEnv, Topics, KNOWN_VARS};
+pub use env::{DuplicateLogin, Env, LogFormat, SimEnv, Topics, KNOWN_VARS};
 pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.

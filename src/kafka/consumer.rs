@@ -17,20 +17,51 @@ use rdkafka::error::KafkaError;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, ClientContext};
-use tokio::sync::{oneshot, watch};
+use std::sync::Arc;
+
+use rdkafka::statistics::Statistics;
+use tokio::sync::oneshot;
 use tracing::{debug, error, info, warn};
 
+use crate::admin::Health;
 use crate::kafka::router::{Outcome, Router};
+use crate::metrics;
 
 /// How long the rebalance callback may spend resolving start offsets.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Consumer context: resolves start offsets on assignment and publishes the assignment state.
+/// Consumer context: resolves start offsets on assignment, and keeps readiness (assignment,
+/// broker reachability) and the consumer-lag gauges current from librdkafka's statistics.
 pub struct AssignmentContext {
-    assigned: watch::Sender<bool>,
+    health: Arc<Health>,
 }
 
-impl ClientContext for AssignmentContext {}
+impl ClientContext for AssignmentContext {
+    fn stats(&self, stats: Statistics) {
+        let up = stats
+            .brokers
+            .values()
+            .any(|b| b.nodeid >= 0 && b.state == "UP");
+        self.health.set_broker_up(up);
+        for (name, topic) in &stats.topics {
+            for (partition, p) in &topic.partitions {
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    metrics::consumer_lag(name, *partition, p.consumer_lag);
+                }
+            }
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if matches!(
+            error.rdkafka_error_code(),
+            Some(RDKafkaErrorCode::AllBrokersDown)
+        ) {
+            self.health.set_broker_up(false);
+        }
+        warn!(%error, reason, "Kafka client error.");
+    }
+}
 
 impl ConsumerContext for AssignmentContext {
     fn rebalance(
@@ -48,10 +79,10 @@ impl ConsumerContext for AssignmentContext {
                     return;
                 }
                 info!(partitions = tpl.count(), "Partitions assigned.");
-                self.assigned.send_replace(tpl.count() > 0);
+                self.health.set_assigned(tpl.count() > 0);
             }
             RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                self.assigned.send_replace(false);
+                self.health.set_assigned(false);
                 if let Err(error) = consumer.commit_consumer_state(CommitMode::Sync) {
                     debug!(%error, "Commit on revocation did not succeed.");
                 }
@@ -63,7 +94,7 @@ impl ConsumerContext for AssignmentContext {
             other => {
                 warn!(error = ?other, "Rebalance error.");
                 let _ = consumer.unassign();
-                self.assigned.send_replace(false);
+                self.health.set_assigned(false);
             }
         }
     }
@@ -100,16 +131,16 @@ fn resolve_start_offsets(consumer: &BaseConsumer<AssignmentContext>, tpl: &mut T
     }
 }
 
-/// Creates the consumer and subscribes it; `assigned` turns true once it holds partitions.
+/// Creates the consumer and subscribes it; `health` learns when it holds partitions.
 pub fn subscribe(
     config: &ClientConfig,
     topics: &[&str],
-) -> Result<(StreamConsumer<AssignmentContext>, watch::Receiver<bool>), KafkaError> {
-    let (tx, rx) = watch::channel(false);
+    health: Arc<Health>,
+) -> Result<StreamConsumer<AssignmentContext>, KafkaError> {
     let consumer: StreamConsumer<AssignmentContext> =
-        config.create_with_context(AssignmentContext { assigned: tx })?;
+        config.create_with_context(AssignmentContext { health })?;
     consumer.subscribe(topics)?;
-    Ok((consumer, rx))
+    Ok(consumer)
 }
 
 /// Asks a running consume loop to stop and commit; answered with the commit's result.

@@ -97,7 +97,10 @@ impl Handler<Publish> for Producer {
                 .key(&msg.key[..])
                 .headers(msg.headers)
                 .payload(&msg.payload);
-            match producer.send(record, Timeout::After(QUEUE_TIMEOUT)).await {
+            let sent = std::time::Instant::now();
+            let delivered = producer.send(record, Timeout::After(QUEUE_TIMEOUT)).await;
+            crate::metrics::produced(&msg.topic, delivered.is_ok(), sent.elapsed());
+            match delivered {
                 Ok(_) => Ok(()),
                 Err((error, _)) => {
                     warn!(topic = %msg.topic, %error, "Message not delivered.");

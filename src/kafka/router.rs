@@ -37,6 +37,34 @@ pub enum Outcome {
     Ignored,
 }
 
+impl Outcome {
+    /// Every outcome, in declaration order (the discriminant is the index).
+    pub const ALL: [Outcome; 8] = [
+        Outcome::Routed,
+        Outcome::Recorded,
+        Outcome::NotOurs,
+        Outcome::Released,
+        Outcome::OtherTenant,
+        Outcome::NoTenant,
+        Outcome::Undecodable,
+        Outcome::Ignored,
+    ];
+
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Routed => "routed",
+            Outcome::Recorded => "recorded",
+            Outcome::NotOurs => "not_ours",
+            Outcome::Released => "released",
+            Outcome::OtherTenant => "other_tenant",
+            Outcome::NoTenant => "no_tenant",
+            Outcome::Undecodable => "undecodable",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
+
 /// The names of the three consumed topics.
 #[derive(Debug, Clone)]
 pub struct ConsumedTopics {
@@ -65,6 +93,16 @@ pub struct Router {
     pub release_to: Recipient<Publish>,
     pub command_topic: Arc<str>,
     seq: u64,
+    /// `EVENTS_CONSUMED` counters by [`TopicKind`] and [`Outcome`], looked up once.
+    consumed: Vec<Vec<metrics::Counter>>,
+}
+
+/// Which consumed topic a message came from (the order of [`ConsumedTopics::names`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TopicKind {
+    AccountStatus = 0,
+    AccountSessionStatus = 1,
+    SeedStatus = 2,
 }
 
 impl Router {
@@ -84,13 +122,34 @@ impl Router {
             release_to,
             command_topic,
             seq: 0,
+            consumed: Vec::new(),
         }
+        .with_counters()
+    }
+
+    fn with_counters(mut self) -> Router {
+        self.consumed = self
+            .topics
+            .names()
+            .iter()
+            .map(|topic| {
+                Outcome::ALL
+                    .iter()
+                    .map(|o| crate::metrics::consumed(topic, o.as_str()))
+                    .collect()
+            })
+            .collect();
+        self
     }
 
     /// Routes one message; logs what is skipped (never the payload).
     pub fn dispatch<M: Message>(&mut self, msg: &M) -> Outcome {
         self.seq += 1;
-        let outcome = self.route(msg);
+        let topic = self.topic_kind(msg.topic());
+        let outcome = self.route(msg, topic);
+        if let Some(topic) = topic {
+            self.consumed[topic as usize][outcome as usize].increment(1);
+        }
         match outcome {
             Outcome::Undecodable | Outcome::NoTenant => warn!(
                 topic = msg.topic(),
@@ -111,7 +170,10 @@ impl Router {
         outcome
     }
 
-    fn route<M: Message>(&self, msg: &M) -> Outcome {
+    fn route<M: Message>(&self, msg: &M, topic: Option<TopicKind>) -> Outcome {
+        let Some(topic) = topic else {
+            return Outcome::Ignored;
+        };
         let found = headers::tenant_headers(msg.headers());
         let Some(tenant) = self.tenants.find(&found) else {
             return if well_formed(&found) {
@@ -121,15 +183,22 @@ impl Router {
             };
         };
         let payload = msg.payload().unwrap_or_default();
-        let topic = msg.topic();
+        match topic {
+            TopicKind::AccountSessionStatus => self.account_session(msg, tenant, payload),
+            TopicKind::SeedStatus => self.seed(msg, tenant, payload),
+            TopicKind::AccountStatus => self.account(tenant, payload),
+        }
+    }
+
+    fn topic_kind(&self, topic: &str) -> Option<TopicKind> {
         if topic == self.topics.account_session_status {
-            self.account_session(msg, tenant, payload)
+            Some(TopicKind::AccountSessionStatus)
         } else if topic == self.topics.seed_status {
-            self.seed(msg, tenant, payload)
+            Some(TopicKind::SeedStatus)
         } else if topic == self.topics.account_status {
-            self.account(tenant, payload)
+            Some(TopicKind::AccountStatus)
         } else {
-            Outcome::Ignored
+            None
         }
     }
 

@@ -40,6 +40,8 @@ pub struct SessionActor {
     last_activity: Instant,
     span: Span,
     reported: bool,
+    /// When the login in flight was sent, for the login metrics.
+    login_started: Option<Instant>,
 }
 
 impl SessionActor {
@@ -64,11 +66,12 @@ impl SessionActor {
             last_activity: Instant::now(),
             span,
             reported: false,
+            login_started: None,
         }
     }
 
     fn apply(&mut self, input: Input, ctx: &mut Context<Self>) {
-        for effect in self.state.step(input) {
+        for effect in self.state.step_at(input, Instant::now()) {
             self.perform(effect, ctx);
         }
     }
@@ -78,8 +81,12 @@ impl SessionActor {
             return;
         }
         match effect {
-            Effect::Reply(event) => self.write(&event, ctx),
+            Effect::Reply(event) => {
+                self.count_login_answer(&event);
+                self.write(&event, ctx)
+            }
             Effect::SendCreate { attempt, body } => {
+                self.login_started = Some(Instant::now());
                 let create = Command::create(self.id, self.state.account_id, body);
                 let msg = self.message(&self.services.command_topic, create.to_json());
                 self.send(msg, ctx, move |act, ctx, ok| {
@@ -130,6 +137,21 @@ impl SessionActor {
                 self.report(reason);
                 ctx.stop();
             }
+        }
+    }
+
+    /// Counts the first answer to a login (by outcome) and its round trip.
+    fn count_login_answer(&mut self, event: &Event) {
+        let outcome = match event {
+            Event::LoginOk { .. } => "ok".to_owned(),
+            Event::LicenseAgreement { .. } => "license_required".to_owned(),
+            Event::Banned { .. } => "banned".to_owned(),
+            Event::LoginFailed { code } => code.to_ascii_lowercase(),
+            _ => return,
+        };
+        if let Some(started) = self.login_started.take() {
+            let tenant = self.services.tenants.get(self.tenant).label();
+            crate::metrics::login_answered(tenant, outcome, started.elapsed());
         }
     }
 

@@ -44,4 +44,16 @@ pub struct Services {
     pub login_timeout: std::time::Duration,
     pub max_line_bytes: usize,
     pub settings: state::Settings,
+    pub limits: Limits,
+}
+
+/// Admission and abuse limits (see `config/default.env`).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Live sessions per instance.
+    pub max_sessions: u32,
+    /// Live sessions per client IP (0: no limit).
+    pub max_sessions_per_ip: u32,
+    /// What a login for an account another session of this instance holds does.
+    pub duplicate_login: crate::config::DuplicateLogin,
 }

@@ -2,6 +2,9 @@
 //! I/O: the session actor feeds it client requests, peer events and timers, and performs the
 //! effects it returns (write to the client, publish through the producer, end the session).
 
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
 use crate::gateway::protocol::{ByeReason, ErrorCode, Event, LoginRequest};
 use crate::message::account_session::{ChannelParams, CreateBody, EventBody, StatusEvent};
 use crate::message::seed::SeedBody;
@@ -128,6 +131,9 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub max_bad_requests: u32,
+    /// Failed logins tolerated within `login_failure_window` (0: no limit).
+    pub max_login_failures: u32,
+    pub login_failure_window: Duration,
 }
 
 /// The whole state of one session.
@@ -146,6 +152,10 @@ pub struct State {
     pub created_seq: Option<u64>,
     /// Bad requests in a row.
     pub bad_requests: u32,
+    /// When recent logins failed (wrong password, unknown account), oldest first.
+    pub failures: VecDeque<Instant>,
+    /// The time of the input being handled.
+    now: Instant,
     pub settings: Settings,
 }
 
@@ -159,6 +169,8 @@ impl State {
             unanswered: 0,
             created_seq: None,
             bad_requests: 0,
+            failures: VecDeque::new(),
+            now: Instant::now(),
             settings,
         }
     }
@@ -169,7 +181,15 @@ impl State {
     }
 
     /// Applies one input and returns the effects to perform.
+    /// [`State::step_at`] now.
+    #[cfg(test)]
     pub fn step(&mut self, input: Input) -> Vec<Effect> {
+        self.step_at(input, Instant::now())
+    }
+
+    /// Applies one input, received at `now`, and returns the effects to perform.
+    pub fn step_at(&mut self, input: Input, now: Instant) -> Vec<Effect> {
+        self.now = now;
         if self.phase == Phase::Ended {
             return Vec::new();
         }
@@ -211,6 +231,14 @@ impl State {
     }
 
     fn login(&mut self, request: LoginRequest) -> Vec<Effect> {
+        if matches!(self.phase, Phase::Connected) && self.too_many_failures() {
+            return vec![
+                Effect::Reply(Event::LoginFailed {
+                    code: "TOO_MANY_ATTEMPTS".into(),
+                }),
+                Effect::End(EndReason::ProtocolViolation),
+            ];
+        }
         match self.phase {
             Phase::Connected => {}
             Phase::LoggingIn { .. } => {
@@ -311,6 +339,9 @@ impl State {
                 }
                 self.unanswered = self.unanswered.saturating_sub(1);
                 self.phase = Phase::Connected;
+                if matches!(body.code.as_str(), "INCORRECT_PASSWORD" | "NOT_REGISTERED") {
+                    self.failures.push_back(self.now);
+                }
                 if body.code == "DELETED_OR_BLOCKED" {
                     let until =
                         serde_json::to_value(&body.until).unwrap_or(serde_json::Value::Null);
@@ -419,6 +450,25 @@ impl State {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+impl State {
+    /// Whether the failed logins within the window reached the limit.
+    fn too_many_failures(&mut self) -> bool {
+        let Settings {
+            max_login_failures: max,
+            login_failure_window: window,
+            ..
+        } = self.settings;
+        while self
+            .failures
+            .front()
+            .is_some_and(|t| self.now.duration_since(*t) >= window)
+        {
+            self.failures.pop_front();
+        }
+        max != 0 && self.failures.len() >= max as usize
     }
 }
 

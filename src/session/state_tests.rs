@@ -9,6 +9,8 @@ fn state() -> State {
         "192.168.1.10".into(),
         Settings {
             max_bad_requests: 2,
+            max_login_failures: 3,
+            login_failure_window: Duration::from_secs(600),
         },
     )
 }
@@ -446,4 +448,56 @@ fn every_end_reason_with_an_open_connection_says_bye() {
     assert_eq!(EndReason::IdleTimeout.bye(), Some(ByeReason::IdleTimeout));
     assert_eq!(EndReason::ClientClosed.bye(), None);
     assert_eq!(EndReason::Crashed.bye(), None);
+}
+
+#[test]
+fn too_many_failed_logins_in_the_window_end_the_session() {
+    let t0 = Instant::now();
+    let mut s = state();
+    for i in 0..3 {
+        let at = t0 + Duration::from_secs(i);
+        assert!(matches!(
+            s.step_at(login("admin"), at)[..],
+            [Effect::SendCreate { .. }]
+        ));
+        s.step_at(error_event("INCORRECT_PASSWORD", 0, Until::Ticks(0)), at);
+    }
+    let effects = s.step_at(login("admin"), t0 + Duration::from_secs(4));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Reply(Event::LoginFailed {
+                code: "TOO_MANY_ATTEMPTS".into()
+            }),
+            Effect::End(EndReason::ProtocolViolation),
+        ]
+    );
+}
+
+#[test]
+fn failed_logins_older_than_the_window_are_forgotten() {
+    let t0 = Instant::now();
+    let mut s = state();
+    for _ in 0..3 {
+        s.step_at(login("admin"), t0);
+        s.step_at(error_event("NOT_REGISTERED", 0, Until::Ticks(0)), t0);
+    }
+    let later = t0 + Duration::from_secs(601);
+    assert!(matches!(
+        s.step_at(login("admin"), later)[..],
+        [Effect::SendCreate { .. }]
+    ));
+}
+
+#[test]
+fn system_errors_do_not_count_as_failed_logins() {
+    let mut s = state();
+    for _ in 0..5 {
+        s.step(login("admin"));
+        s.step(error_event("SYSTEM_ERROR", 0, Until::Ticks(0)));
+    }
+    assert!(matches!(
+        s.step(login("admin"))[..],
+        [Effect::SendCreate { .. }]
+    ));
 }

@@ -3,7 +3,7 @@
 //! session ends on Kafka: LOGOUT then DESTROYED, exactly once, whatever ended it.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +14,10 @@ use tracing::{info, warn, Span};
 use uuid::Uuid;
 
 use crate::gateway::codec;
+use crate::gateway::protocol::{ErrorCode, Event};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
+use crate::metrics;
 use crate::session::actor::{CheckIdle, EndSession, SessionActor};
 use crate::session::directory::Directory;
 use crate::session::state::EndReason;
@@ -71,7 +73,9 @@ pub struct CountSessions;
 pub struct SessionSupervisor {
     services: Arc<Services>,
     directory: Arc<Directory>,
-    sessions: HashMap<Uuid, Addr<SessionActor>>,
+    sessions: HashMap<Uuid, Live>,
+    /// Live sessions per client IP, for `MAX_SESSIONS_PER_IP`.
+    per_ip: HashMap<IpAddr, u32>,
     /// End sequences (LOGOUT + DESTROYED) still being sent.
     ending: usize,
     /// The idle-timeout task: scan interval and maximum idle time.
@@ -90,6 +94,7 @@ impl SessionSupervisor {
             services,
             directory,
             sessions: HashMap::new(),
+            per_ip: HashMap::new(),
             ending: 0,
             idle,
             shutting_down: false,
@@ -112,7 +117,7 @@ impl Actor for SessionSupervisor {
     fn started(&mut self, ctx: &mut Context<Self>) {
         if let Some((interval, max_idle)) = self.idle {
             ctx.run_interval(interval, move |act, _| {
-                for session in act.sessions.values() {
+                for session in act.sessions.values().map(|s| &s.addr) {
                     session.do_send(CheckIdle(max_idle));
                 }
             });
@@ -135,6 +140,14 @@ impl Handler<Connect> for SessionSupervisor {
             stream,
             peer,
         } = msg;
+        let label = self.services.tenants.get(tenant).label();
+        if let Some(limit) = self.limit_reached(peer.ip()) {
+            metrics::session_refused(label, limit);
+            refuse(stream, limit);
+            return;
+        }
+        metrics::session_started(label);
+        *self.per_ip.entry(peer.ip()).or_default() += 1;
         let id = Uuid::new_v4();
         let ip_address = peer.ip().to_canonical().to_string();
         let (read, write) = stream.into_split();
@@ -147,8 +160,58 @@ impl Handler<Connect> for SessionSupervisor {
             SessionActor::new(id, tenant, ip_address, services, supervisor, out)
         });
         self.directory.insert(id, addr.clone().recipient());
-        self.sessions.insert(id, addr);
+        self.sessions.insert(
+            id,
+            Live {
+                addr,
+                ip: peer.ip(),
+            },
+        );
     }
+}
+
+/// A live session as the supervisor knows it.
+struct Live {
+    addr: Addr<SessionActor>,
+    ip: IpAddr,
+}
+
+impl SessionSupervisor {
+    /// The limit a new connection from `ip` would exceed, if any.
+    fn limit_reached(&self, ip: IpAddr) -> Option<&'static str> {
+        let limits = &self.services.limits;
+        if self.sessions.len() >= limits.max_sessions as usize {
+            return Some("max_sessions");
+        }
+        let per_ip = self.per_ip.get(&ip).copied().unwrap_or(0);
+        (limits.max_sessions_per_ip != 0 && per_ip >= limits.max_sessions_per_ip)
+            .then_some("max_sessions_per_ip")
+    }
+
+    fn forget(&mut self, id: Uuid) -> Option<Live> {
+        let live = self.sessions.remove(&id)?;
+        if let Some(n) = self.per_ip.get_mut(&live.ip) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_ip.remove(&live.ip);
+            }
+        }
+        Some(live)
+    }
+}
+
+/// Tells a connection over a limit why it is refused, and closes it.
+fn refuse(mut stream: TcpStream, limit: &'static str) {
+    let line = Event::Error {
+        code: ErrorCode::Unavailable,
+        message: format!("too many sessions ({limit})"),
+    }
+    .to_line();
+    actix_rt::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(&line)).await;
+        let _ = stream.shutdown().await;
+    });
 }
 
 impl Handler<Bound> for SessionSupervisor {
@@ -165,7 +228,7 @@ impl Handler<SessionEnded> for SessionSupervisor {
     type Result = ();
 
     fn handle(&mut self, msg: SessionEnded, ctx: &mut Context<Self>) {
-        if self.sessions.remove(&msg.id).is_none() {
+        if self.forget(msg.id).is_none() {
             warn!(session_id = %msg.id, "A session reported its end twice; ignored.");
             return;
         }
@@ -178,6 +241,7 @@ impl Handler<SessionEnded> for SessionSupervisor {
             span,
         } = msg;
         self.directory.remove(id, tenant, account_id);
+        metrics::session_ended(self.services.tenants.get(tenant).label(), reason.as_str());
         if login_unanswered {
             self.directory.mark_ended(id, tenant);
         }
@@ -226,7 +290,7 @@ impl Handler<Shutdown> for SessionSupervisor {
             sessions = self.sessions.len(),
             "Ending every session for shutdown."
         );
-        for session in self.sessions.values() {
+        for session in self.sessions.values().map(|s| &s.addr) {
             session.do_send(EndSession(EndReason::Shutdown));
         }
         let (tx, rx) = oneshot::channel();
@@ -257,7 +321,7 @@ impl Handler<PanicSession> for SessionSupervisor {
     type Result = bool;
 
     fn handle(&mut self, msg: PanicSession, _: &mut Context<Self>) -> bool {
-        match self.sessions.get(&msg.0) {
+        match self.sessions.get(&msg.0).map(|s| &s.addr) {
             Some(session) => {
                 session.do_send(crate::session::actor::InjectPanic);
                 true

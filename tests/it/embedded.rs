@@ -20,6 +20,7 @@ async fn without_bootstrap_servers_a_full_login_works_on_the_embedded_broker() {
         ("SERVICE_CONFIG", service.display().to_string()),
         ("ACCOUNTS_FILE", accounts.to_owned()),
         ("KAFKA_SESSION_TIMEOUT_MS", "6000".to_owned()),
+        ("ADMIN_ADDRESS", "127.0.0.1:0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

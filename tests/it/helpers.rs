@@ -108,6 +108,11 @@ impl Topics {
 
 /// A service file with one tenant (GMS 83.1) on a free port, world 0 channel 0 at 10.0.0.5:7575.
 pub fn service_json(timeout_task: Option<(u64, u64)>) -> String {
+    service_json_for(TENANT, timeout_task)
+}
+
+/// The same for another tenant id.
+pub fn service_json_for(tenant: &str, timeout_task: Option<(u64, u64)>) -> String {
     let tasks = match timeout_task {
         Some((interval, duration)) => {
             format!(r#"[{{"type":"timeout","interval":{interval},"duration":{duration}}}]"#)
@@ -115,7 +120,7 @@ pub fn service_json(timeout_task: Option<(u64, u64)>) -> String {
         None => "[]".into(),
     };
     format!(
-        r#"{{"tasks":{tasks},"tenants":[{{"id":"{TENANT}","region":"GMS","majorVersion":83,"minorVersion":1,"port":0,
+        r#"{{"tasks":{tasks},"tenants":[{{"id":"{tenant}","region":"GMS","majorVersion":83,"minorVersion":1,"port":0,
         "channels":[{{"worldId":0,"channelId":0,"ipAddress":"10.0.0.5","port":7575}},{{"worldId":1,"channelId":2,"ipAddress":"10.0.1.2","port":7600}}]}}]}}"#
     )
 }
@@ -133,6 +138,7 @@ pub fn config(topics: &Topics, service_json: &str, extra: &[(&str, &str)]) -> Co
     vars.insert("KAFKA_SESSION_TIMEOUT_MS".into(), "6000".into());
     vars.insert("KAFKA_HEARTBEAT_INTERVAL_MS".into(), "1000".into());
     vars.insert("SHUTDOWN_STEP_TIMEOUT_MS".into(), "5000".into());
+    vars.insert("ADMIN_ADDRESS".into(), "127.0.0.1:0".into());
     for (k, v) in extra {
         vars.insert((*k).into(), (*v).into());
     }

@@ -4,5 +4,6 @@
 mod embedded;
 mod helpers;
 mod lifecycle;
+mod observe;
 mod wire;
 mod world;

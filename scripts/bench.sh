@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# `make bench`: the release build, its own broker (tansu on BENCH_BROKER_PORT, default 19192, so
+# it never meets `make test`'s on 19092), the account simulator as the peer, and the load
+# generator (src/bin/loadgen.rs) against the service. Prints one table, every figure beside its
+# baseline from the same run; files in target/bench/. See BENCHMARKS.md.
+#
+# Sizes (defaults as issue 5 asks; shrink them while developing):
+#   BENCH_LOGINS_C1=2000 BENCH_LOGINS_C200=20000 BENCH_CONCURRENCY=200
+#   BENCH_SESSIONS=10000 BENCH_EVENTS=1000000 BENCH_MEMORY_STEPS=10000,50000
+#   BENCH_PHASES="latency memory throughput micro"   (any subset, in that order)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export BROKER_PORT="${BENCH_BROKER_PORT:-19192}"
+BOOTSTRAP="127.0.0.1:$BROKER_PORT"
+GATEWAY_PORT="${BENCH_GATEWAY_PORT:-18484}"
+GATEWAY="127.0.0.1:$GATEWAY_PORT"
+LOGINS_C1="${BENCH_LOGINS_C1:-2000}"
+LOGINS_C200="${BENCH_LOGINS_C200:-20000}"
+CONCURRENCY="${BENCH_CONCURRENCY:-200}"
+SESSIONS="${BENCH_SESSIONS:-10000}"
+EVENTS="${BENCH_EVENTS:-1000000}"
+MEMORY_STEPS="${BENCH_MEMORY_STEPS:-10000,50000}"
+PHASES="${BENCH_PHASES:-latency memory throughput micro}"
+
+DIR=target/bench
+RESULTS="$DIR/results.jsonl"
+BIN=target/release
+mkdir -p "$DIR"
+: >"$RESULTS"
+T0=$(date +%s)
+
+say() { printf '[bench %3ds] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
+has_phase() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# --- processes started here, stopped on any exit ------------------------------------------
+SERVICE_PID=""
+SIM_PID=""
+cleanup() {
+  [ -n "$SERVICE_PID" ] && kill -CONT "$SERVICE_PID" 2>/dev/null && kill -KILL "$SERVICE_PID" 2>/dev/null
+  [ -n "$SIM_PID" ] && kill -KILL "$SIM_PID" 2>/dev/null
+  scripts/broker.sh down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# --- build -----------------------------------------------------------------------------------
+say "building (cargo build --release --bins)"
+cargo build --release --bins --quiet
+
+# --- open files and source addresses ---------------------------------------------------------
+# Each held session is one descriptor in the service and one in the load generator.
+MAX_STEP=$(echo "$MEMORY_STEPS" | tr ',' '\n' | sort -n | tail -1)
+NEED=$(( MAX_STEP + 2000 ))
+MEMORY_NOTE=""
+if ! ulimit -n "$NEED" 2>/dev/null; then
+  HARD=$(ulimit -Hn)
+  ulimit -n "$HARD"
+  CAP=$(( HARD - 1000 ))
+  if [ "$CAP" -lt "$MAX_STEP" ]; then
+    MEMORY_NOTE="the open-file limit could not be raised to $NEED (hard limit $HARD; this container lacks CAP_SYS_RESOURCE, so even root cannot raise it): the largest step was measured at $CAP sessions instead of $MAX_STEP"
+    say "NOTE: $MEMORY_NOTE"
+    MEMORY_STEPS=$(echo "$MEMORY_STEPS" | tr ',' '\n' | awk -v cap="$CAP" '{ print ($1 > cap ? cap : $1) }' | sort -nu | paste -sd, -)
+  fi
+fi
+say "open-file limit $(ulimit -n); memory steps $MEMORY_STEPS"
+# Linux routes all of 127.0.0.0/8 to the loopback interface: the load generator binds
+# 127.0.0.2..127.0.0.9 as source addresses (about 28,000 ephemeral ports each) and falls back to
+# 127.0.0.1 alone, saying so, if they cannot be bound.
+if ! (exec 3<>/dev/tcp/127.0.0.1/1) 2>/dev/null && ! ip -4 addr show dev lo 2>/dev/null | grep -q '127.0.0.1/8'; then
+  say "NOTE: lo does not carry 127.0.0.0/8; trying to add it"
+  ip addr add 127.0.0.2/8 dev lo 2>/dev/null || say "NOTE: could not add 127.0.0.2/8 to lo; clients use 127.0.0.1 only"
+fi
+
+# --- configuration for the service and the simulator --------------------------------------
+python3 - "$GATEWAY_PORT" >"$DIR/service.json" <<'EOF'
+import json, sys
+service = json.load(open("config/service.json"))
+service["tenants"] = service["tenants"][:1]
+service["tenants"][0]["port"] = int(sys.argv[1])
+print(json.dumps(service, indent=2))
+EOF
+ACCOUNTS=$(( LOGINS_C1 + LOGINS_C200 + 200 ))
+[ "$ACCOUNTS" -lt "$MAX_STEP" ] && ACCOUNTS=$MAX_STEP
+[ "$ACCOUNTS" -lt "$SESSIONS" ] && ACCOUNTS=$SESSIONS
+"$BIN/loadgen" accounts --count "$ACCOUNTS" >"$DIR/accounts.json"
+
+TOPICS="COMMAND_TOPIC_ACCOUNT_SESSION,EVENT_TOPIC_SESSION_STATUS,EVENT_TOPIC_ACCOUNT_STATUS,EVENT_TOPIC_ACCOUNT_SESSION_STATUS,EVENT_TOPIC_SEED_STATUS"
+# The service's defaults throughout (src/kafka/client.rs), except the consumer group's session
+# timeout: tansu completes a group join only after half of it (librdkafka's 45 s would cost
+# 23 s per start), and a longer one lets the service be stopped (SIGSTOP) while events are
+# preloaded without its group membership expiring.
+GROUP_ENV=(KAFKA_SESSION_TIMEOUT_MS=20000 KAFKA_HEARTBEAT_INTERVAL_MS=3000)
+
+broker_fresh() {
+  scripts/broker.sh down >/dev/null 2>&1 || true
+  scripts/broker.sh up >/dev/null
+  "$BIN/loadgen" topics --bootstrap "$BOOTSTRAP" --names "$TOPICS"
+}
+
+start_sim() {
+  env BOOTSTRAP_SERVERS="$BOOTSTRAP" ACCOUNTS_FILE="$DIR/accounts.json" LOG_LEVEL=warn \
+    "$BIN/account-sim" >"$DIR/account-sim-$1.log" 2>&1 &
+  SIM_PID=$!
+}
+
+stop_sim() {
+  [ -n "$SIM_PID" ] || return 0
+  kill -INT "$SIM_PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SIM_PID" 2>/dev/null || true
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=""
+}
+
+start_service() {
+  env SERVICE_ID="$(cat /proc/sys/kernel/random/uuid)" BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+    SERVICE_CONFIG="$DIR/service.json" "${GROUP_ENV[@]}" \
+    "$BIN/login-orchestrator" >"$DIR/service-$1.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_PORT") 2>/dev/null && return 0
+    kill -0 "$SERVICE_PID" 2>/dev/null || { say "the service exited; see $DIR/service-$1.log"; exit 1; }
+    sleep 0.1
+  done
+  say "the service did not open its gateway within 60 s; see $DIR/service-$1.log"; exit 1
+}
+
+stop_service() {
+  [ -n "$SERVICE_PID" ] || return 0
+  kill -TERM "$SERVICE_PID" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=""
+}
+
+# --- phases ----------------------------------------------------------------------------------
+if has_phase latency; then
+  say "latency: broker, simulator, service"
+  broker_fresh; start_sim latency; start_service latency
+  say "baseline: bare two-hop round trip, concurrency 1 ($LOGINS_C1) and $CONCURRENCY ($LOGINS_C200)"
+  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo concurrent \
+    --count "$LOGINS_C1" --concurrency 1 --key rtt_c1 --out "$RESULTS"
+  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo concurrent \
+    --count "$LOGINS_C200" --concurrency "$CONCURRENCY" --key rtt_c200 --out "$RESULTS"
+  say "login round trip, concurrency 1 ($LOGINS_C1 logins)"
+  "$BIN/loadgen" login --gateway "$GATEWAY" --count "$LOGINS_C1" --concurrency 1 --first 0 \
+    --key login_c1 --out "$RESULTS"
+  say "login round trip, concurrency $CONCURRENCY ($LOGINS_C200 logins)"
+  "$BIN/loadgen" login --gateway "$GATEWAY" --count "$LOGINS_C200" --concurrency "$CONCURRENCY" \
+    --first $(( LOGINS_C1 + 100 )) --key login_c200 --out "$RESULTS"
+  DIAG=$(( LOGINS_C1 < 1000 ? LOGINS_C1 : 1000 ))
+  say "diagnostic: two-hop round trip with an echo that answers like the simulator ($DIAG each)"
+  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo serial \
+    --count "$DIAG" --concurrency 1 --key rtt_serial_c1 --out "$RESULTS"
+  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo serial \
+    --count "$DIAG" --concurrency "$CONCURRENCY" --key rtt_serial_c200 --out "$RESULTS"
+  stop_service; stop_sim
+fi
+
+if has_phase memory; then
+  say "memory: fresh broker, simulator, service; sessions $MEMORY_STEPS"
+  broker_fresh; start_sim memory; start_service memory
+  BENCH_MEMORY_NOTE="$MEMORY_NOTE" "$BIN/loadgen" memory --gateway "$GATEWAY" --pid "$SERVICE_PID" \
+    --steps "$MEMORY_STEPS" --out "$RESULTS"
+  stop_service; stop_sim
+fi
+
+if has_phase throughput; then
+  say "throughput: fresh broker, simulator, service; $SESSIONS sessions, $EVENTS events (routing, filtering, shutdown)"
+  broker_fresh; start_sim throughput; start_service throughput
+  "$BIN/loadgen" throughput --gateway "$GATEWAY" --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" \
+    --pid "$SERVICE_PID" --sessions "$SESSIONS" --events "$EVENTS" \
+    --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS --out "$RESULTS"
+  stop_service; stop_sim
+fi
+scripts/broker.sh down >/dev/null 2>&1 || true
+
+if has_phase micro; then
+  say "micro-benchmarks (criterion, no broker): decode, tenant match, route"
+  cargo bench --quiet --bench hot_path -- --warm-up-time 1 --measurement-time 3 2>&1 \
+    | grep -E '^[a-z_/ ]+time:|^(decode|tenant|route)' | tee "$DIR/micro.txt" >&2 || true
+fi
+
+# --- the table -------------------------------------------------------------------------------
+{
+  echo "login-orchestrator benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr); broker tansu 0.6.0 (memory storage) on the same cores"
+  echo
+  "$BIN/loadgen" report --results "$RESULTS"
+} | tee "$DIR/table.md"
+say "done; results in $DIR/ (table.md, results.jsonl, logs)"

@@ -1,0 +1,171 @@
+//! The admin HTTP listener: `/healthz` (the process is alive), `/readyz` (consumer assigned,
+//! broker reachable, not shutting down) and `/metrics` (Prometheus text). Loopback by default.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{debug, info};
+
+/// What readiness is made of; shared by the consumer (assignment, broker state) and the app.
+#[derive(Debug)]
+pub struct Health {
+    assigned: watch::Sender<bool>,
+    broker_up: AtomicBool,
+    shutting_down: AtomicBool,
+}
+
+impl Default for Health {
+    fn default() -> Health {
+        Health {
+            assigned: watch::Sender::new(false),
+            broker_up: AtomicBool::new(true),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Health {
+    pub fn set_assigned(&self, assigned: bool) {
+        self.assigned.send_replace(assigned);
+    }
+
+    /// Resolves once the consumer holds partitions.
+    pub async fn wait_assigned(&self) {
+        let mut rx = self.assigned.subscribe();
+        let _ = rx.wait_for(|a| *a).await;
+    }
+
+    pub fn set_broker_up(&self, up: bool) {
+        self.broker_up.store(up, Ordering::Relaxed);
+    }
+
+    pub fn set_shutting_down(&self) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+    }
+
+    /// `Ok` when ready, else why not.
+    pub fn ready(&self) -> Result<(), &'static str> {
+        if self.shutting_down.load(Ordering::Relaxed) {
+            Err("shutting down")
+        } else if !*self.assigned.borrow() {
+            Err("consumer has no partitions")
+        } else if !self.broker_up.load(Ordering::Relaxed) {
+            Err("broker unreachable")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The running listener; stops with the actix system.
+pub struct Admin {
+    pub addr: SocketAddr,
+}
+
+/// Binds `addr` and serves the three endpoints.
+pub async fn start(
+    addr: SocketAddr,
+    health: Arc<Health>,
+    metrics: Option<PrometheusHandle>,
+) -> std::io::Result<Admin> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot listen on {addr} for the admin endpoints: {e}"),
+        )
+    })?;
+    let addr = listener.local_addr()?;
+    info!(%addr, "Admin endpoints on /healthz, /readyz, /metrics.");
+    if let Some(handle) = metrics.clone() {
+        actix_rt::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                handle.run_upkeep();
+            }
+        });
+    }
+    actix_rt::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let (health, metrics) = (Arc::clone(&health), metrics.clone());
+            actix_rt::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let response = respond(&req, &health, metrics.as_ref());
+                    async move { Ok::<_, Infallible>(response) }
+                });
+                if let Err(error) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+                {
+                    debug!(%error, "Admin connection failed.");
+                }
+            });
+        }
+    });
+    Ok(Admin { addr })
+}
+
+fn respond<B>(
+    req: &Request<B>,
+    health: &Health,
+    metrics: Option<&PrometheusHandle>,
+) -> Response<Full<Bytes>> {
+    match req.uri().path() {
+        "/healthz" => text(StatusCode::OK, "ok\n".into()),
+        "/readyz" => match health.ready() {
+            Ok(()) => text(StatusCode::OK, "ready\n".into()),
+            Err(why) => text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {why}\n"),
+            ),
+        },
+        "/metrics" => match metrics {
+            Some(handle) => text(StatusCode::OK, handle.render()),
+            None => text(
+                StatusCode::NOT_FOUND,
+                "metrics are recorded elsewhere\n".into(),
+            ),
+        },
+        _ => text(StatusCode::NOT_FOUND, "not found\n".into()),
+    }
+}
+
+fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readiness_needs_assignment_a_broker_and_no_shutdown() {
+        let h = Health::default();
+        assert_eq!(h.ready(), Err("consumer has no partitions"));
+        h.set_assigned(true);
+        assert_eq!(h.ready(), Ok(()));
+        h.set_broker_up(false);
+        assert_eq!(h.ready(), Err("broker unreachable"));
+        h.set_broker_up(true);
+        h.set_shutting_down();
+        assert_eq!(h.ready(), Err("shutting down"));
+    }
+}
