@@ -5,7 +5,7 @@ BROKER_PORT ?= 19092
 export BROKER_PORT
 CARGO ?= cargo
 
-.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint
+.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench
 
 build:
 	$(CARGO) build
@@ -63,3 +63,9 @@ lint:
 clean:
 	$(CARGO) clean
 	rm -rf .cache
+
+# Benchmarks (issue 5): release build, its own broker on port 19192 (started and stopped here),
+# the account simulator as the peer, the load generator; prints one table with every figure
+# beside its same-run baseline. Sizes and phases: see scripts/bench.sh; results: BENCHMARKS.md.
+bench: deps
+	@scripts/bench.sh

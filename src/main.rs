@@ -10,8 +10,14 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    telemetry::init(&config.env.log_filter, config.env.log_format);
-    match actix::System::new().block_on(app::run(config)) {
+    let telemetry = telemetry::init(
+        &config.env.log_filter,
+        config.env.log_format,
+        config.env.otlp_endpoint.as_deref(),
+    );
+    let result = actix::System::new().block_on(app::run(config));
+    telemetry.shutdown();
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "The service stopped.");

@@ -14,7 +14,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    telemetry::init(&env.log_filter, env.log_format);
+    let _telemetry = telemetry::init(&env.log_filter, env.log_format, None);
     let Some(bootstrap) = env.bootstrap_servers.clone() else {
         eprintln!("account-sim: BOOTSTRAP_SERVERS is not set (the service's embedded mode runs the simulator in-process)");
         return std::process::ExitCode::from(2);

@@ -578,7 +578,15 @@ async fn shutdown(
     counters: &Arc<LineCounters>,
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let ids: HashSet<Uuid> = held.iter().map(|h| h.session_id).collect();
+    // The sessions still live: those the service closed earlier had their DESTROYED already.
+    let ids: HashSet<Uuid> = {
+        let closed = counters.closed_slots.lock().expect("lock");
+        held.iter()
+            .enumerate()
+            .filter(|(i, _)| !closed.contains(i))
+            .map(|(_, h)| h.session_id)
+            .collect()
+    };
     let consumer: StreamConsumer = bk::consumer_config(bootstrap).create()?;
     let mut tpl = TopicPartitionList::new();
     for (p, end) in bk::end_offsets(bootstrap, status_topic)? {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use tokio::sync::mpsc::{self, error::TrySendError};
-use tracing::{debug, info_span, Span};
+use tracing::{debug, info, info_span, Span};
 use uuid::Uuid;
 
 use crate::gateway::codec::Frame;
@@ -203,10 +203,11 @@ impl SessionActor {
     }
 
     fn request(&mut self, line: &[u8], ctx: &mut Context<Self>) {
-        let span = info_span!(parent: &self.span, "request");
+        let span = info_span!(parent: &self.span, "request", op = tracing::field::Empty);
         let _entered = span.enter();
         let input = match protocol::decode_request(line) {
             Ok(request) => {
+                span.record("op", op_name(&request));
                 self.last_activity = Instant::now();
                 self.input_for(request)
             }
@@ -249,13 +250,24 @@ impl SessionActor {
     }
 }
 
+/// The request's `op`, for its span.
+fn op_name(request: &Request) -> &'static str {
+    match request {
+        Request::Login(_) => "login",
+        Request::AcceptLicense { .. } => "accept_license",
+        Request::SelectCharacter { .. } => "select_character",
+        Request::Logout => "logout",
+        Request::Ping => "ping",
+    }
+}
+
 impl Actor for SessionActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         let span = self.span.clone();
         let _entered = span.enter();
-        debug!("Session started.");
+        info!("Session started.");
         self.write(
             &Event::Hello {
                 session_id: self.id,

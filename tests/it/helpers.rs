@@ -28,7 +28,11 @@ pub fn bootstrap() -> String {
 
 pub fn init_logs() {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
-    login_orchestrator::telemetry::init(&filter, login_orchestrator::config::LogFormat::Text);
+    let _ = login_orchestrator::telemetry::init(
+        &filter,
+        login_orchestrator::config::LogFormat::Text,
+        None,
+    );
 }
 
 /// The five topics of one test, with unique names.

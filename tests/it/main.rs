@@ -5,5 +5,6 @@ mod embedded;
 mod helpers;
 mod lifecycle;
 mod observe;
+mod process;
 mod wire;
 mod world;
