@@ -85,11 +85,15 @@ ACCOUNTS=$(( LOGINS_C1 + LOGINS_C200 + 200 ))
 "$BIN/loadgen" accounts --count "$ACCOUNTS" >"$DIR/accounts.json"
 
 TOPICS="COMMAND_TOPIC_ACCOUNT_SESSION,EVENT_TOPIC_SESSION_STATUS,EVENT_TOPIC_ACCOUNT_STATUS,EVENT_TOPIC_ACCOUNT_SESSION_STATUS,EVENT_TOPIC_SEED_STATUS"
-# The service's defaults throughout (src/kafka/client.rs), except the consumer group's session
-# timeout: tansu completes a group join only after half of it (librdkafka's 45 s would cost
-# 23 s per start), and a longer one lets the service be stopped (SIGSTOP) while events are
-# preloaded without its group membership expiring.
-GROUP_ENV=(KAFKA_SESSION_TIMEOUT_MS=20000 KAFKA_HEARTBEAT_INTERVAL_MS=3000)
+# The service runs with its defaults (Kafka client settings from src/kafka/client.rs) except:
+# - the consumer group's session timeout: tansu completes a group join only after half of it
+#   (librdkafka's 45 s would cost 23 s per start); 6 s, as the tests use, and 20 s for the
+#   throughput phase, whose service is stopped (SIGSTOP) while events are preloaded and must
+#   keep its group membership meanwhile;
+# - MAX_SESSIONS_PER_IP=0: the load generator is one "edge" with a few source addresses, which
+#   a per-address limit (a policy, not a cost) would refuse;
+# - ADMIN_ADDRESS on a free port, so a `make run` beside it does not collide.
+SERVICE_ENV=(MAX_SESSIONS_PER_IP=0 ADMIN_ADDRESS=127.0.0.1:0 KAFKA_HEARTBEAT_INTERVAL_MS=2000)
 
 broker_fresh() {
   scripts/broker.sh down >/dev/null 2>&1 || true
@@ -112,9 +116,9 @@ stop_sim() {
   SIM_PID=""
 }
 
-start_service() {
+start_service() { # name session-timeout-ms
   env SERVICE_ID="$(cat /proc/sys/kernel/random/uuid)" BOOTSTRAP_SERVERS="$BOOTSTRAP" \
-    SERVICE_CONFIG="$DIR/service.json" "${GROUP_ENV[@]}" \
+    SERVICE_CONFIG="$DIR/service.json" "${SERVICE_ENV[@]}" KAFKA_SESSION_TIMEOUT_MS="$2" \
     "$BIN/login-orchestrator" >"$DIR/service-$1.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
@@ -137,7 +141,7 @@ stop_service() {
 # --- phases ----------------------------------------------------------------------------------
 if has_phase latency; then
   say "latency: broker, simulator, service"
-  broker_fresh; start_sim latency; start_service latency
+  broker_fresh; start_sim latency; start_service latency 6000
   say "baseline: bare two-hop round trip, concurrency 1 ($LOGINS_C1) and $CONCURRENCY ($LOGINS_C200)"
   "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo concurrent \
     --count "$LOGINS_C1" --concurrency 1 --key rtt_c1 --out "$RESULTS"
@@ -160,7 +164,7 @@ fi
 
 if has_phase memory; then
   say "memory: fresh broker, simulator, service; sessions $MEMORY_STEPS"
-  broker_fresh; start_sim memory; start_service memory
+  broker_fresh; start_sim memory; start_service memory 6000
   BENCH_MEMORY_NOTE="$MEMORY_NOTE" "$BIN/loadgen" memory --gateway "$GATEWAY" --pid "$SERVICE_PID" \
     --steps "$MEMORY_STEPS" --out "$RESULTS"
   stop_service; stop_sim
@@ -168,7 +172,7 @@ fi
 
 if has_phase throughput; then
   say "throughput: fresh broker, simulator, service; $SESSIONS sessions, $EVENTS events (routing, filtering, shutdown)"
-  broker_fresh; start_sim throughput; start_service throughput
+  broker_fresh; start_sim throughput; start_service throughput 20000
   "$BIN/loadgen" throughput --gateway "$GATEWAY" --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" \
     --pid "$SERVICE_PID" --sessions "$SESSIONS" --events "$EVENTS" \
     --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS --out "$RESULTS"

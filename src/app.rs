@@ -25,6 +25,7 @@ use crate::kafka::producer::{Flush, Producer};
 use crate::kafka::router::{ConsumedTopics, Router};
 use crate::metrics;
 use crate::session::directory::Directory;
+use crate::session::ledger::{self, Ledger};
 use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
 use crate::session::supervisor::{SessionSupervisor, Shutdown};
@@ -78,12 +79,14 @@ fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
         return Ok((None, bootstrap.clone()));
     }
     let t = &env.topics;
+    let ledger = env.session_ledger_topic();
     let topics = [
-        t.command_account_session.as_str(),
-        &t.event_session_status,
-        &t.event_account_status,
-        &t.event_account_session_status,
-        &t.event_seed_status,
+        (t.command_account_session.as_str(), 4),
+        (&t.event_session_status, 4),
+        (&t.event_account_status, 4),
+        (&t.event_account_session_status, 4),
+        (&t.event_seed_status, 4),
+        (&ledger, 1),
     ];
     let broker = EmbeddedBroker::start(&topics)?;
     let bootstrap = broker.bootstrap_servers().to_owned();
@@ -145,6 +148,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             max_login_failures: env.login_max_failures,
             login_failure_window: Duration::from_millis(env.login_failure_window_ms),
         },
+        ledger: Ledger::new(&env.session_ledger_topic()),
+        directory: Arc::clone(&directory),
         limits: Limits {
             max_sessions: env.max_sessions,
             max_sessions_per_ip: env.max_sessions_per_ip,
@@ -152,7 +157,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         },
     });
     let supervisor = SessionSupervisor::new(
-        services,
+        Arc::clone(&services),
         Arc::clone(&directory),
         config.service.idle_timeout(),
     )
@@ -165,6 +170,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let mut consumer_config = client_config(&bootstrap, CONSUMER_DEFAULTS, &env.kafka);
     consumer_config.set("group.id", env.group_id());
+    // Statistics every second feed readiness (broker state) and the consumer-lag gauges.
+    consumer_config.set("statistics.interval.ms", "1000");
     let consumer = consumer::subscribe(&consumer_config, &topics.names(), Arc::clone(&health))?;
     info!(group = %env.group_id(), topics = ?topics.names(), "Subscribed; waiting for partitions.");
     let router = Router::new(
@@ -185,6 +192,28 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .is_err()
     {
         warn!("Still waiting for the consumer's partition assignment.");
+    }
+    // Sessions a crashed predecessor left live end before anyone new is admitted. Those whose
+    // login was in flight are remembered as ended, so that a late answer releases the account.
+    let recovered = ledger::recover(
+        &client_config(&bootstrap, &[], &env.kafka),
+        &env.session_ledger_topic(),
+        &services.command_topic,
+        &services.status_topic,
+        &services.producer,
+        &services.ledger,
+    )
+    .await?;
+    for (id, entry) in recovered.iter().filter(|(_, e)| e.account_id == 0) {
+        let (tenant_id, region, major, minor) = entry.tenant_headers();
+        if let Some(t) = tenants.iter().find(|t| {
+            t.id == tenant_id
+                && t.region == region
+                && t.major_version == major
+                && t.minor_version == minor
+        }) {
+            directory.mark_ended(*id, t.index);
+        }
     }
     let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
     let listeners = Listeners::start(

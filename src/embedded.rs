@@ -14,8 +14,8 @@ pub struct EmbeddedBroker {
 }
 
 impl EmbeddedBroker {
-    /// Starts a one-broker cluster with `topics` created (4 partitions each).
-    pub fn start(topics: &[&str]) -> Result<EmbeddedBroker, KafkaError> {
+    /// Starts a one-broker cluster with `topics` created, each with its partition count.
+    pub fn start(topics: &[(&str, i32)]) -> Result<EmbeddedBroker, KafkaError> {
         let owner: BaseProducer = ClientConfig::new()
             .set("test.mock.num.brokers", "1")
             .create()?;
@@ -33,8 +33,8 @@ impl EmbeddedBroker {
                 rdkafka::bindings::rd_kafka_mock_group_initial_rebalance_delay_ms(raw, 0);
             }
         }
-        for topic in topics {
-            match cluster.create_topic(topic, 4, 1) {
+        for (topic, partitions) in topics {
+            match cluster.create_topic(topic, *partitions, 1) {
                 Ok(()) | Err(KafkaError::AdminOp(RDKafkaErrorCode::TopicAlreadyExists)) => {}
                 Err(error) => return Err(error),
             }

@@ -35,6 +35,20 @@ impl Tenant {
 
     /// The tenant a message's headers name, when they are well formed (any tenant, configured
     /// or not): how a peer answers in the tenant of the command it received.
+    /// A tenant from its four values (the session ledger keeps them).
+    pub fn from_parts(id: Uuid, region: &str, major_version: u16, minor_version: u16) -> Tenant {
+        let mut id_text = [0u8; 36];
+        id.as_hyphenated().encode_lower(&mut id_text);
+        Tenant {
+            index: 0,
+            id,
+            region: region.to_owned(),
+            major_version,
+            minor_version,
+            id_text,
+        }
+    }
+
     pub fn from_headers(h: &TenantHeaders<'_>) -> Option<Tenant> {
         let id: [u8; 36] = h.id?.try_into().ok()?;
         let uuid = Uuid::try_parse_ascii(&id).ok()?;

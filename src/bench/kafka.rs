@@ -334,9 +334,9 @@ pub async fn two_hop(
     let warmup = concurrency.max(1);
     let total = count + warmup;
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    round_trip(&producer, &pending, &tenant, &a, u64::MAX - 1).await?;
+    round_trip(&producer, &pending, tenant, &a, u64::MAX - 1).await?;
     for i in 0..20u64 {
-        round_trip(&producer, &pending, &tenant, &a, u64::MAX - 100 - i).await?;
+        round_trip(&producer, &pending, tenant, &a, u64::MAX - 100 - i).await?;
     }
     let measured_from: Arc<Mutex<Option<Instant>>> = Default::default();
     let mut workers = Vec::new();

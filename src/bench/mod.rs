@@ -6,10 +6,14 @@
 //!   `hello`, `login`, line counting).
 //! - [`kafka`]: producers and consumers with `kafka::client`'s defaults, the two-hop round-trip
 //!   baseline, the bare drain baseline, preloading STATE_CHANGED events.
+//! - [`harness`]: held sessions, RSS, signals, bounded waits, optional `perf record`.
+//! - [`phases`]: the memory phase, and routing / filtering / shutdown drain on one service.
 //! - [`stats`]: latency percentiles.
 //! - [`report`]: one JSON line per measured figure, and the table printed from them.
 
 pub mod gateway;
+pub mod harness;
 pub mod kafka;
+pub mod phases;
 pub mod report;
 pub mod stats;

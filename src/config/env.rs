@@ -26,6 +26,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "GATEWAY_MAX_LINE_BYTES",
     "GATEWAY_MAX_BAD_REQUESTS",
     "ADMIN_ADDRESS",
+    "SESSION_LEDGER_TOPIC_PREFIX",
     "MAX_SESSIONS",
     "MAX_SESSIONS_PER_IP",
     "LOGIN_MAX_FAILURES",
@@ -49,6 +50,7 @@ const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
 const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
 const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const DEFAULT_SESSION_LEDGER_PREFIX: &str = "login-sessions-";
 const DEFAULT_ADMIN_ADDRESS: SocketAddr =
     SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9464));
 const DEFAULT_DUPLICATE_LOGIN: DuplicateLogin = DuplicateLogin::Reject;
@@ -129,6 +131,9 @@ pub struct Env {
     /// 127.0.0.1:9464 (loopback) by default. Port 0 picks a free port; two instances on one host
     /// need different addresses.
     pub admin_address: SocketAddr,
+    /// SESSION_LEDGER_TOPIC_PREFIX: the compacted topic that records this instance's live
+    /// sessions is this prefix followed by SERVICE_ID (`login-sessions-` by default).
+    pub session_ledger_prefix: String,
     /// MAX_SESSIONS: live sessions this instance holds at most, 100000 by default, at least 1;
     /// a connection beyond it gets `error` `UNAVAILABLE` and is closed.
     pub max_sessions: u32,
@@ -242,6 +247,7 @@ struct RawEnv {
     gateway_max_line_bytes: Option<String>,
     gateway_max_bad_requests: Option<String>,
     admin_address: Option<String>,
+    session_ledger_topic_prefix: Option<String>,
     max_sessions: Option<String>,
     max_sessions_per_ip: Option<String>,
     login_max_failures: Option<String>,
@@ -267,6 +273,15 @@ impl Env {
     ) -> Result<Env, ConfigError> {
         let (raw, kafka) = RawEnv::gather(vars)?;
         Env::from_raw(raw, kafka)
+    }
+
+    /// The compacted topic of this instance's live sessions (crash recovery).
+    pub fn session_ledger_topic(&self) -> String {
+        format!(
+            "{}{}",
+            self.session_ledger_prefix,
+            self.service_id.hyphenated()
+        )
     }
 
     /// The Kafka consumer group of this instance: `Login Service - {service_id}`.
@@ -318,6 +333,9 @@ impl Env {
             gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS
                 .parse(raw.gateway_max_bad_requests)?,
             admin_address,
+            session_ledger_prefix: raw
+                .session_ledger_topic_prefix
+                .unwrap_or_else(|| DEFAULT_SESSION_LEDGER_PREFIX.to_owned()),
             max_sessions: MAX_SESSIONS.parse(raw.max_sessions)?,
             max_sessions_per_ip: MAX_SESSIONS_PER_IP.parse(raw.max_sessions_per_ip)?,
             login_max_failures: LOGIN_MAX_FAILURES.parse(raw.login_max_failures)?,
@@ -537,6 +555,7 @@ impl fmt::Debug for Env {
             .field("gateway_max_line_bytes", &self.gateway_max_line_bytes)
             .field("gateway_max_bad_requests", &self.gateway_max_bad_requests)
             .field("admin_address", &self.admin_address)
+            .field("session_ledger_prefix", &self.session_ledger_prefix)
             .field("max_sessions", &self.max_sessions)
             .field("max_sessions_per_ip", &self.max_sessions_per_ip)
             .field("login_max_failures", &self.login_max_failures)

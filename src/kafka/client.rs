@@ -18,15 +18,13 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 /// which holds fetches for their whole wait (the test broker does) adds no latency to a login;
 /// a real Kafka answers a waiting fetch as soon as data arrives, so there it only costs idle
 /// fetch requests. `auto.offset.reset=latest` because a new group must not replay history
-/// (see `consumer` for the start positions). Statistics every second feed readiness and the
-/// consumer-lag gauges.
+/// (see `consumer` for the start positions).
 pub const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     ("enable.auto.commit", "true"),
     ("enable.auto.offset.store", "false"),
     ("auto.offset.reset", "latest"),
     ("fetch.wait.max.ms", "10"),
     ("enable.partition.eof", "false"),
-    ("statistics.interval.ms", "1000"),
 ];
 
 /// A client configuration: bootstrap servers, the given defaults, then the pass-through

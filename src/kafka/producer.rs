@@ -34,9 +34,10 @@ pub enum PublishError {
 #[rtype(result = "Result<(), PublishError>")]
 pub struct Publish {
     pub topic: Arc<str>,
-    pub key: [u8; 8],
+    pub key: Vec<u8>,
     pub headers: OwnedHeaders,
-    pub payload: Vec<u8>,
+    /// `None` is a tombstone (compacted topics).
+    pub payload: Option<Vec<u8>>,
 }
 
 impl Publish {
@@ -44,9 +45,9 @@ impl Publish {
     pub fn new(topic: &Arc<str>, tenant: &Tenant, account_id: u32, payload: Vec<u8>) -> Publish {
         Publish {
             topic: Arc::clone(topic),
-            key: keys::account_key(account_id),
+            key: keys::account_key(account_id).to_vec(),
             headers: headers::outgoing(tenant, &tracing::Span::current()),
-            payload,
+            payload: Some(payload),
         }
     }
 }
@@ -93,10 +94,12 @@ impl Handler<Publish> for Producer {
     fn handle(&mut self, msg: Publish, _: &mut Self::Context) -> Self::Result {
         let producer = self.inner.clone();
         Box::pin(async move {
-            let record = FutureRecord::to(&msg.topic)
+            let mut record = FutureRecord::to(&msg.topic)
                 .key(&msg.key[..])
-                .headers(msg.headers)
-                .payload(&msg.payload);
+                .headers(msg.headers);
+            if let Some(payload) = &msg.payload {
+                record = record.payload(payload);
+            }
             let sent = std::time::Instant::now();
             let delivered = producer.send(record, Timeout::After(QUEUE_TIMEOUT)).await;
             crate::metrics::produced(&msg.topic, delivered.is_ok(), sent.elapsed());

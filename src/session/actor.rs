@@ -11,12 +11,15 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 use tracing::{debug, info, info_span, Span};
 use uuid::Uuid;
 
+use crate::config::DuplicateLogin;
 use crate::gateway::codec::Frame;
 use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
+use crate::session::directory::Holder;
+use crate::session::registry::AccountRegistry;
 use crate::session::state::{Effect, EndReason, Input, State};
-use crate::session::supervisor::{Bound, SessionEnded, SessionSupervisor};
+use crate::session::supervisor::{Bound, Replace, SessionEnded, SessionSupervisor};
 use crate::session::{Inbound, Services, SessionEvent};
 use crate::tenant::TenantIdx;
 
@@ -87,13 +90,32 @@ impl SessionActor {
             }
             Effect::SendCreate { attempt, body } => {
                 self.login_started = Some(Instant::now());
+                let holder = self.holder_to_replace(&body.account_name);
                 let create = Command::create(self.id, self.state.account_id, body);
                 let msg = self.message(&self.services.command_topic, create.to_json());
-                self.send(msg, ctx, move |act, ctx, ok| {
+                let then = move |act: &mut Self, ctx: &mut Context<Self>, ok: bool| {
                     if !ok {
                         act.apply(Input::CreateFailed { attempt }, ctx);
                     }
-                });
+                };
+                match holder {
+                    None => self.send(msg, ctx, then),
+                    Some(holder) => {
+                        // DUPLICATE_LOGIN=replace: end the holder, and send the CREATE once the
+                        // peer has logged the account out (or the login times out waiting).
+                        self.supervisor.do_send(Replace(holder.session_id));
+                        let wait = logged_out(
+                            Arc::clone(&self.services.registry),
+                            self.tenant,
+                            holder.account_id,
+                            self.services.login_timeout,
+                        );
+                        ctx.spawn(
+                            wait.into_actor(self)
+                                .map(move |_, act, ctx| act.send(msg, ctx, then)),
+                        );
+                    }
+                }
                 ctx.run_later(self.services.login_timeout, move |act, ctx| {
                     act.apply(Input::LoginTimedOut { attempt }, ctx);
                 });
@@ -104,6 +126,7 @@ impl SessionActor {
                     id: self.id,
                     tenant: self.tenant,
                     account_id,
+                    account_name: self.state.account_name().unwrap_or_default().to_owned(),
                 });
                 let created = session::StatusEvent::created(self.id, account_id);
                 let msg = self.message(&self.services.status_topic, created.to_json());
@@ -138,6 +161,17 @@ impl SessionActor {
                 ctx.stop();
             }
         }
+    }
+
+    /// Under `DUPLICATE_LOGIN=replace`, the other session of this instance holding the account.
+    fn holder_to_replace(&self, account_name: &str) -> Option<Holder> {
+        if self.services.limits.duplicate_login != DuplicateLogin::Replace {
+            return None;
+        }
+        self.services
+            .directory
+            .holder(self.tenant, account_name)
+            .filter(|h| h.session_id != self.id)
     }
 
     /// Counts the first answer to a login (by outcome) and its round trip.
@@ -246,6 +280,24 @@ impl SessionActor {
             }
             Request::Logout => Input::Logout,
             Request::Ping => Input::Ping,
+        }
+    }
+}
+
+/// Resolves once the account status shows `account_id` logged out after this call, or after
+/// `limit`.
+async fn logged_out(
+    registry: Arc<AccountRegistry>,
+    tenant: TenantIdx,
+    account_id: u32,
+    limit: Duration,
+) {
+    let before = registry.last(tenant, account_id);
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        match registry.last(tenant, account_id) {
+            Some(now) if !now.logged_in && Some(now) != before => return,
+            _ => tokio::time::sleep(Duration::from_millis(10)).await,
         }
     }
 }

@@ -25,7 +25,16 @@ pub struct Ended {
 pub struct Directory {
     sessions: DashMap<Uuid, Recipient<SessionEvent>>,
     accounts: DashMap<(TenantIdx, u32), Vec<Uuid>>,
+    /// Bound sessions by lowercased account name, for `DUPLICATE_LOGIN=replace`.
+    names: DashMap<(TenantIdx, String), Holder>,
     ended: DashMap<Uuid, Ended>,
+}
+
+/// The session holding an account, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder {
+    pub session_id: Uuid,
+    pub account_id: u32,
 }
 
 impl Directory {
@@ -38,7 +47,29 @@ impl Directory {
         self.sessions.remove(&id);
         if account_id != 0 {
             self.unbind(id, tenant, account_id);
+            self.names
+                .retain(|(t, _), h| !(*t == tenant && h.session_id == id));
         }
+    }
+
+    /// Records which session holds the account named `name`.
+    pub fn bind_name(&self, id: Uuid, tenant: TenantIdx, account_id: u32, name: &str) {
+        let holder = Holder {
+            session_id: id,
+            account_id,
+        };
+        self.names
+            .insert((tenant, name.to_ascii_lowercase()), holder);
+    }
+
+    /// The session of this instance holding the account named `name`, if any.
+    pub fn holder(&self, tenant: TenantIdx, name: &str) -> Option<Holder> {
+        if self.names.is_empty() {
+            return None;
+        }
+        self.names
+            .get(&(tenant, name.to_ascii_lowercase()))
+            .map(|h| *h)
     }
 
     pub fn bind(&self, id: Uuid, tenant: TenantIdx, account_id: u32) {

@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod directory;
+pub mod ledger;
 pub mod registry;
 pub mod state;
 pub mod supervisor;
@@ -45,6 +46,10 @@ pub struct Services {
     pub max_line_bytes: usize,
     pub settings: state::Settings,
     pub limits: Limits,
+    /// The session directory (read for `DUPLICATE_LOGIN=replace`).
+    pub directory: std::sync::Arc<directory::Directory>,
+    /// Where live sessions are recorded for crash recovery.
+    pub ledger: ledger::Ledger,
 }
 
 /// Admission and abuse limits (see `config/default.env`).

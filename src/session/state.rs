@@ -175,6 +175,16 @@ impl State {
         }
     }
 
+    /// The bound account's name, once the peer answered a login.
+    pub fn account_name(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
+                Some(account_name)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether a login answer may still arrive for this session.
     pub fn login_unanswered(&self) -> bool {
         self.unanswered > 0

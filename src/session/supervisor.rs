@@ -20,6 +20,7 @@ use crate::message::{account_session::Command, session};
 use crate::metrics;
 use crate::session::actor::{CheckIdle, EndSession, SessionActor};
 use crate::session::directory::Directory;
+use crate::session::ledger::Entry;
 use crate::session::state::EndReason;
 use crate::session::Services;
 use crate::tenant::TenantIdx;
@@ -44,7 +45,13 @@ pub struct Bound {
     pub id: Uuid,
     pub tenant: TenantIdx,
     pub account_id: u32,
+    pub account_name: String,
 }
+
+/// End a session because another one logs its account in (`DUPLICATE_LOGIN=replace`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Replace(pub Uuid);
 
 /// A session ended (its actor already told the client); the supervisor does the rest.
 #[derive(Message)]
@@ -167,6 +174,10 @@ impl Handler<Connect> for SessionSupervisor {
                 ip: peer.ip(),
             },
         );
+        let entry = Entry::new(self.services.tenants.get(tenant), 0);
+        self.services
+            .producer
+            .do_send(self.services.ledger.live(id, &entry));
     }
 }
 
@@ -220,6 +231,12 @@ impl Handler<Bound> for SessionSupervisor {
     fn handle(&mut self, msg: Bound, _: &mut Context<Self>) {
         if self.sessions.contains_key(&msg.id) {
             self.directory.bind(msg.id, msg.tenant, msg.account_id);
+            self.directory
+                .bind_name(msg.id, msg.tenant, msg.account_id, &msg.account_name);
+            let entry = Entry::new(self.services.tenants.get(msg.tenant), msg.account_id);
+            self.services
+                .producer
+                .do_send(self.services.ledger.live(msg.id, &entry));
         }
     }
 }
@@ -266,11 +283,15 @@ impl Handler<SessionEnded> for SessionSupervisor {
         };
         self.ending += 1;
         let producer = self.services.producer.clone();
+        let tombstone = self.services.ledger.ended(id);
         ctx.spawn(
             async move {
                 // In this order: the peer releases the account before the session is gone.
                 let _ = publish(&producer, logout).await;
-                let _ = publish(&producer, destroyed).await;
+                if publish(&producer, destroyed).await.is_ok() {
+                    // Only now may the ledger forget it: a crash before this replays the end.
+                    let _ = publish(&producer, tombstone).await;
+                }
             }
             .into_actor(self)
             .map(|_, act, _| {
@@ -278,6 +299,16 @@ impl Handler<SessionEnded> for SessionSupervisor {
                 act.notify_if_drained();
             }),
         );
+    }
+}
+
+impl Handler<Replace> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Replace, _: &mut Context<Self>) {
+        if let Some(live) = self.sessions.get(&msg.0) {
+            live.addr.do_send(EndSession(EndReason::Replaced));
+        }
     }
 }
 

@@ -393,3 +393,222 @@ impl Injector {
             .expect("inject a message");
     }
 }
+
+// ---- Added for the reliability tests (outage.rs, abuse.rs) -------------------------------
+
+/// A free TCP port on 127.0.0.1 (bound and released at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Topics {
+    /// [`Topics::create`] on another broker.
+    pub async fn create_at(bootstrap: &str) -> Topics {
+        let tag = Uuid::new_v4().simple().to_string();
+        let t = Topics {
+            command: format!("cmd-account-session-{tag}"),
+            session_status: format!("ev-session-status-{tag}"),
+            account_status: format!("ev-account-status-{tag}"),
+            account_session_status: format!("ev-account-session-status-{tag}"),
+            seed_status: format!("ev-seed-status-{tag}"),
+        };
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .create()
+            .expect("admin client");
+        let names = t.all();
+        let new: Vec<NewTopic> = names
+            .iter()
+            .map(|n| NewTopic::new(n, 4, TopicReplication::Fixed(1)))
+            .collect();
+        let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(20)));
+        for r in admin
+            .create_topics(&new, &options)
+            .await
+            .expect("create topics")
+        {
+            if let Err((name, code)) = r {
+                assert_eq!(
+                    code,
+                    rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists,
+                    "create {name}"
+                );
+            }
+        }
+        t
+    }
+}
+
+impl Observer {
+    /// [`Observer::new`] on another broker.
+    pub fn new_at(bootstrap: &str, topics: &[&str]) -> Observer {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", format!("observer-{}", Uuid::new_v4()))
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", "10")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for t in topics {
+            for p in 0..4 {
+                tpl.add_partition_offset(t, p, Offset::Beginning).unwrap();
+            }
+        }
+        consumer.assign(&tpl).unwrap();
+        Observer {
+            consumer,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Like [`Observer::wait_until`] with a deadline of `within`.
+    pub async fn wait_until_within(
+        &mut self,
+        within: Duration,
+        what: &str,
+        done: impl Fn(&[Record]) -> bool,
+    ) {
+        let end = Instant::now() + within;
+        while !done(&self.seen) {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; seen {} records",
+                self.seen.len()
+            );
+            for _ in 0..1000 {
+                let before = self.seen.len();
+                self.poll_some(Duration::from_millis(0));
+                if self.seen.len() == before {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+impl Injector {
+    /// An injector on `bootstrap` whose producer accepts messages of up to `max_bytes`.
+    pub fn new_with(bootstrap: &str, max_bytes: usize) -> Injector {
+        let producer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("linger.ms", "0")
+            .set("message.max.bytes", max_bytes.to_string())
+            .create()
+            .unwrap();
+        Injector { producer }
+    }
+
+    /// Produces with raw headers: `None` values are headers without a value.
+    pub async fn send_raw_headers(
+        &self,
+        topic: &str,
+        key: u32,
+        headers: &[(&str, Option<&[u8]>)],
+        payload: &[u8],
+    ) {
+        let mut h = rdkafka::message::OwnedHeaders::new();
+        for (k, v) in headers {
+            h = h.insert(rdkafka::message::Header { key: k, value: *v });
+        }
+        let key = login_orchestrator::kafka::keys::account_key(key);
+        self.producer
+            .send(
+                FutureRecord::to(topic)
+                    .key(&key[..])
+                    .headers(h)
+                    .payload(payload),
+                Duration::from_secs(10),
+            )
+            .await
+            .map_err(|(e, _)| e)
+            .expect("inject a message");
+    }
+}
+
+/// A GET of the admin listener over a fresh connection: status code and body.
+pub async fn admin_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::AsyncReadExt;
+    let mut s = TcpStream::connect(addr).await.expect("admin listener");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(DEADLINE, s.read_to_string(&mut response))
+        .await
+        .expect("admin answer in time")
+        .unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("an HTTP status");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The value of the Prometheus sample `name` with every label given (0 when absent).
+pub fn metric(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .find(|l| {
+            labels
+                .iter()
+                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Polls `/metrics` until `done(body)` holds; panics with the last body after `within`.
+pub async fn wait_metrics(
+    admin: SocketAddr,
+    within: Duration,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let end = Instant::now() + within;
+    loop {
+        let (code, body) = admin_get(admin, "/metrics").await;
+        assert_eq!(code, 200);
+        if done(&body) {
+            return body;
+        }
+        assert!(
+            Instant::now() < end,
+            "timed out waiting for {what}:\n{body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether the tests that take long (broker outage, connection storms, memory) should run.
+pub fn long_tests() -> bool {
+    std::env::var("LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// A deterministic xorshift64* generator for random test bytes.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}

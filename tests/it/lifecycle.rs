@@ -322,3 +322,35 @@ async fn a_panicking_session_actor_still_ends_its_session_once() {
     assert_eq!(d.login("admin", "admin").await["event"], "login_ok");
     w.shutdown().await;
 }
+
+#[actix_rt::test]
+async fn duplicate_login_replace_ends_the_holder_and_logs_the_new_session_in() {
+    let mut w = World::start(true, &service_json(None), &[("DUPLICATE_LOGIN", "replace")]).await;
+    let mut old = w.client().await;
+    assert_eq!(old.login("admin", "admin").await["event"], "login_ok");
+    let mut new = w.client().await;
+    let answer = new.login("ADMIN", "admin").await;
+    assert_eq!(answer["event"], "login_ok", "{answer}");
+    assert_eq!(old.recv().await, json!({"event":"bye","reason":"replaced"}));
+    assert!(old.closed().await);
+    w.assert_ended_once(old.session_id, 1).await;
+    new.send(json!({"op":"select_character","characterId":1,"worldId":0,"channelId":0}))
+        .await;
+    new.expect("server_ip").await;
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn duplicate_login_reject_is_the_atlas_behaviour() {
+    let mut w = World::default().await;
+    let mut old = w.client().await;
+    assert_eq!(old.login("admin", "admin").await["event"], "login_ok");
+    let mut new = w.client().await;
+    assert_eq!(
+        new.login("admin", "admin").await["code"],
+        "ALREADY_LOGGED_IN"
+    );
+    old.send(json!({"op":"ping"})).await;
+    old.expect("pong").await;
+    w.shutdown().await;
+}

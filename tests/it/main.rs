@@ -1,10 +1,13 @@
 //! Integration tests: the service in-process against the real broker (tansu, started by
 //! `make test`), with fresh topics and groups per test and the account simulator as the peer.
 
+mod abuse;
 mod embedded;
 mod helpers;
 mod lifecycle;
 mod observe;
+mod outage;
 mod process;
+mod recovery;
 mod wire;
 mod world;

@@ -1,0 +1,491 @@
+//! A broker outage under login traffic. The test starts its own tansu on a free port, puts a
+//! TCP proxy of its own in front of it (the broker advertises the proxy's address, so every
+//! client, the service's included, goes through it), and cuts the proxy for 10 s: every
+//! proxied connection is closed and new ones are refused. Opt-in: `LONG_TESTS=1`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use login_orchestrator::sim::book::{AccountsFile, Book};
+use login_orchestrator::sim::runner::{Sim, SimTopics};
+use serde_json::{json, Value};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+const CUT: Duration = Duration::from_secs(10);
+const LOGIN_TIMEOUT_MS: u64 = 15000;
+
+/// A second tansu, on its own port, advertising another address; killed when dropped.
+struct Tansu(Child);
+
+impl Tansu {
+    fn start(port: u16, advertised: u16) -> Tansu {
+        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/tansu/tansu");
+        assert!(
+            std::path::Path::new(bin).exists(),
+            "{bin} is missing: run `scripts/broker.sh fetch` (make test does)"
+        );
+        let child = Command::new(bin)
+            .arg("broker")
+            .arg("--listener-url")
+            .arg(format!("tcp://127.0.0.1:{port}"))
+            .arg("--advertised-listener-url")
+            .arg(format!("tcp://127.0.0.1:{advertised}"))
+            .arg("--storage-engine")
+            .arg("memory://tansu/")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a second tansu");
+        Tansu(child)
+    }
+}
+
+impl Drop for Tansu {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP proxy from `127.0.0.1:port` to `127.0.0.1:upstream` that can be cut: a cut closes
+/// every proxied connection and closes the listening socket (new connections are refused)
+/// until it is restored.
+struct Proxy {
+    port: u16,
+    up: watch::Sender<bool>,
+}
+
+impl Proxy {
+    fn start(port: u16, upstream: u16) -> Proxy {
+        let (up, rx) = watch::channel(true);
+        // Its own thread and runtime: the test's thread makes blocking librdkafka calls.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(Self::serve(port, upstream, rx));
+        });
+        Proxy { port, up }
+    }
+
+    fn bind(port: u16) -> tokio::net::TcpListener {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket
+            .bind(format!("127.0.0.1:{port}").parse().unwrap())
+            .unwrap_or_else(|e| panic!("proxy bind {port}: {e}"));
+        socket.listen(1024).unwrap()
+    }
+
+    async fn serve(port: u16, upstream: u16, mut up: watch::Receiver<bool>) {
+        loop {
+            if up.wait_for(|u| *u).await.is_err() {
+                return;
+            }
+            let listener = Self::bind(port);
+            loop {
+                tokio::select! {
+                    changed = up.changed() => {
+                        if changed.is_err() { return; }
+                        if !*up.borrow() { break; } // cut: drop the listener
+                    }
+                    accepted = listener.accept() => {
+                        let Ok((client, _)) = accepted else { continue };
+                        let mut cut = up.clone();
+                        tokio::spawn(async move {
+                            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)).await else {
+                                return;
+                            };
+                            let (mut client, mut server) = (client, server);
+                            tokio::select! {
+                                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                                _ = cut.wait_for(|u| !*u) => {}
+                            }
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+/// Accounts the outage test logs in: u1 … u40, ids 101 …, licence accepted.
+fn accounts() -> String {
+    let list: Vec<String> = (1..=40)
+        .map(|i| {
+            format!(
+                r#"{{"id":{},"name":"u{i}","password":"p{i}","licenseAccepted":true}}"#,
+                100 + i
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"autoRegister":false,"accounts":[{}]}}"#,
+        list.join(",")
+    )
+}
+
+fn start_sim_at(bootstrap: &str, topics: &Topics) -> oneshot::Sender<()> {
+    let file: AccountsFile = serde_json::from_str(&accounts()).unwrap();
+    let sim = Sim::connect(
+        bootstrap,
+        &[],
+        SimTopics {
+            command: topics.command.clone(),
+            account_status: topics.account_status.clone(),
+            account_session_status: topics.account_session_status.clone(),
+        },
+        Book::new(file),
+    )
+    .expect("simulator connects");
+    let (tx, rx) = oneshot::channel::<()>();
+    actix_rt::spawn(sim.run(async move {
+        let _ = rx.await;
+    }));
+    tx
+}
+
+/// Logs `u{i}` in on a fresh connection and waits (up to `wait`) for the answer.
+async fn login(addr: SocketAddr, i: u32, wait: Duration) -> (Client, Value) {
+    let mut c = Client::connect(addr).await;
+    c.send(json!({"op":"login","accountName":format!("u{i}"),"password":format!("p{i}")}))
+        .await;
+    let _ = wait; // every login is answered within LOGIN_TIMEOUT_MS
+    let answer = c.recv().await;
+    (c, answer)
+}
+
+fn of<'a>(seen: &'a [Record], topic: &str, sid: Uuid, kind: &str) -> Vec<&'a Record> {
+    seen.iter()
+        .filter(|r| r.topic == topic)
+        .filter(|r| {
+            let v = r.json();
+            v["sessionId"] == sid.to_string() && v["type"] == kind
+        })
+        .collect()
+}
+
+#[actix_rt::test]
+async fn a_broker_outage_under_login_traffic_is_survived() {
+    if !long_tests() {
+        eprintln!("skipped: set LONG_TESTS=1 to run the broker outage test");
+        return;
+    }
+    let started = Instant::now();
+    let (broker_port, proxy_port) = (free_port(), free_port());
+    let proxy = Proxy::start(proxy_port, broker_port);
+    let _broker = Tansu::start(broker_port, proxy.port);
+    let bootstrap = format!("127.0.0.1:{proxy_port}");
+    let end = Instant::now() + DEADLINE;
+    while TcpStream::connect(("127.0.0.1", broker_port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < end, "the second tansu did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let topics = Topics::create_at(&bootstrap).await;
+    let _sim = start_sim_at(&bootstrap, &topics);
+    let tenant = Uuid::new_v4().to_string();
+    let timeout = LOGIN_TIMEOUT_MS.to_string();
+    let app = start(config(
+        &topics,
+        &service_json_for(&tenant, None),
+        &[
+            ("BOOTSTRAP_SERVERS", bootstrap.as_str()),
+            ("LOGIN_TIMEOUT_MS", timeout.as_str()),
+        ],
+    ))
+    .await;
+    let (admin, addr) = (app.admin, app.gateway[0]);
+    let (cmd, status, answers) = (
+        topics.command.clone(),
+        topics.session_status.clone(),
+        topics.account_session_status.clone(),
+    );
+    let mut obs = Observer::new_at(&bootstrap, &[&cmd, &status, &answers]);
+
+    // Before: four sessions logged in (u1 … u4).
+    let mut before = Vec::new();
+    for i in 1..=4 {
+        let (c, answer) = login(addr, i, DEADLINE).await;
+        assert_eq!(
+            answer["event"], "login_ok",
+            "u{i} before the outage: {answer}"
+        );
+        before.push(c);
+    }
+    assert_eq!(admin_get(admin, "/readyz").await.0, 200);
+
+    // The cut.
+    let cut_at = Instant::now();
+    proxy.cut();
+    eprintln!("outage: cut at {:?}", started.elapsed());
+    // Sessions end during it: logout, client close, protocol violation.
+    let mut c1 = before.remove(0);
+    c1.send(json!({"op":"logout"})).await;
+    assert_eq!(c1.recv().await, json!({"event":"bye","reason":"logout"}));
+    let c2 = before.remove(0);
+    let c2_id = c2.session_id;
+    drop(c2);
+    let mut c3 = before.remove(0);
+    c3.send_raw(&[b'x'; 9000]).await;
+    assert_eq!(c3.expect("error").await["code"], "LINE_TOO_LONG");
+    assert_eq!(
+        c3.recv().await,
+        json!({"event":"bye","reason":"protocol_violation"})
+    );
+    let mut c4 = before.remove(0);
+    let ended_in_cut = [(c1.session_id, 101u32), (c2_id, 102), (c3.session_id, 103)];
+
+    // Logins arrive throughout the cut (u10 …), each waiting for its answer.
+    let mut waiting = Vec::new();
+    for (k, at_ms) in [300u64, 2000, 4000, 6000, 8000, 9500]
+        .into_iter()
+        .enumerate()
+    {
+        let i = 10 + k as u32;
+        waiting.push(actix_rt::spawn(async move {
+            tokio::time::sleep_until((cut_at + Duration::from_millis(at_ms)).into()).await;
+            let (c, answer) = login(addr, i, Duration::from_secs(90)).await;
+            (i, c, answer)
+        }));
+    }
+    // The service stays up, and says it is not ready.
+    let mut not_ready = None;
+    while cut_at.elapsed() < CUT {
+        assert_eq!(admin_get(admin, "/healthz").await.0, 200);
+        let (code, body) = admin_get(admin, "/readyz").await;
+        if code == 503 && not_ready.is_none() {
+            not_ready = Some((cut_at.elapsed(), body));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The gateway still greets clients.
+    let mut during = Client::connect(addr).await;
+    during.send(json!({"op":"ping"})).await;
+    during.expect("pong").await;
+    proxy.restore();
+    let restored_at = Instant::now();
+    eprintln!(
+        "outage: restored at {:?}; /readyz went 503 after {:?}",
+        started.elapsed(),
+        not_ready.as_ref().map(|n| n.0)
+    );
+    let (_, body) = not_ready.expect("/readyz said not ready during the outage");
+    assert!(body.contains("broker unreachable"), "{body}");
+
+    // Ready again.
+    let end = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (code, body) = admin_get(admin, "/readyz").await;
+        if code == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "not ready again after the outage: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "outage: ready again {:?} after the restore",
+        restored_at.elapsed()
+    );
+
+    // Logins work again: fresh accounts u30 …, until one is answered login_ok.
+    let mut fresh = Vec::new();
+    let end = Instant::now() + Duration::from_secs(60);
+    for i in 30..=40 {
+        let (c, answer) = login(addr, i, Duration::from_secs(30)).await;
+        let ok = answer["event"] == "login_ok";
+        fresh.push((i, c, answer.clone()));
+        if ok {
+            break;
+        }
+        assert_eq!(
+            answer,
+            json!({"event":"login_failed","code":"SYSTEM_ERROR"}),
+            "u{i}"
+        );
+        assert!(Instant::now() < end, "no login succeeded after the outage");
+    }
+    let last = &fresh.last().unwrap().2;
+    assert_eq!(
+        last["event"],
+        "login_ok",
+        "logins work again: {fresh:?}",
+        fresh = fresh.iter().map(|f| &f.2).collect::<Vec<_>>()
+    );
+    eprintln!(
+        "outage: a fresh login succeeded {:?} after the restore ({} attempts)",
+        restored_at.elapsed(),
+        fresh.len()
+    );
+
+    // The logins made during the cut: answered, or SYSTEM_ERROR at their timeout.
+    let mut during_cut = Vec::new();
+    for t in waiting {
+        let (i, c, answer) = t.await.unwrap();
+        assert!(
+            answer["event"] == "login_ok"
+                || answer == json!({"event":"login_failed","code":"SYSTEM_ERROR"}),
+            "u{i}: {answer}"
+        );
+        during_cut.push((i, c, answer));
+    }
+    eprintln!(
+        "outage: logins during the cut: {:?}",
+        during_cut
+            .iter()
+            .map(|(i, _, a)| (i, a["event"].clone(), a["code"].clone()))
+            .collect::<Vec<_>>()
+    );
+
+    // Sessions that ended in the cut: one LOGOUT and one DESTROYED each, after it.
+    let ended = ended_in_cut;
+    obs.wait_until_within(
+        Duration::from_secs(60),
+        "LOGOUT and DESTROYED of the sessions ended in the cut",
+        |seen| {
+            ended.iter().all(|(sid, _)| {
+                !of(seen, &cmd, *sid, "LOGOUT").is_empty()
+                    && !of(seen, &status, *sid, "DESTROYED").is_empty()
+            })
+        },
+    )
+    .await;
+    // A timed-out login whose CREATE reached the peer is released with a LOGOUT of its account.
+    let timed_out: Vec<(Uuid, u32)> = during_cut
+        .iter()
+        .chain(fresh.iter())
+        .filter(|(_, _, a)| a["code"] == "SYSTEM_ERROR")
+        .map(|(i, c, _)| (c.session_id, 100 + i))
+        .collect();
+    obs.wait_until_within(
+        Duration::from_secs(60),
+        "the CREATE of every login made in the cut",
+        |seen| {
+            during_cut
+                .iter()
+                .all(|(_, c, _)| !of(seen, &cmd, c.session_id, "CREATE").is_empty())
+        },
+    )
+    .await;
+    obs.wait_until_within(
+        Duration::from_secs(60),
+        "the release of every timed-out login the peer answered",
+        |seen| {
+            timed_out.iter().all(|(sid, account)| {
+                let answered = of(seen, &answers, *sid, "CREATED")
+                    .iter()
+                    .any(|r| r.json()["accountId"] == *account);
+                !answered
+                    || of(seen, &cmd, *sid, "LOGOUT")
+                        .iter()
+                        .any(|r| r.json()["accountId"] == *account)
+            })
+        },
+    )
+    .await;
+
+    // End everything still open, then count.
+    c4.send(json!({"op":"logout"})).await;
+    c4.expect("bye").await;
+    let mut still: Vec<(Uuid, u32)> = vec![(c4.session_id, 104)];
+    for (i, mut c, answer) in during_cut.into_iter().chain(fresh) {
+        c.send(json!({"op":"logout"})).await;
+        assert_eq!(c.recv().await, json!({"event":"bye","reason":"logout"}));
+        still.push((
+            c.session_id,
+            if answer["event"] == "login_ok" {
+                100 + i
+            } else {
+                0
+            },
+        ));
+    }
+    let mut all: Vec<(Uuid, u32)> = ended.to_vec();
+    all.extend(still);
+    obs.wait_until_within(
+        Duration::from_secs(60),
+        "every session's LOGOUT and DESTROYED",
+        |seen| {
+            all.iter().all(|(sid, _)| {
+                !of(seen, &cmd, *sid, "LOGOUT").is_empty()
+                    && !of(seen, &status, *sid, "DESTROYED").is_empty()
+            })
+        },
+    )
+    .await;
+    obs.settle(Duration::from_secs(2)).await;
+    for (sid, account) in &all {
+        let logouts: Vec<_> = of(&obs.seen, &cmd, *sid, "LOGOUT")
+            .into_iter()
+            .filter(|r| r.json()["accountId"] == *account)
+            .collect();
+        assert_eq!(
+            logouts.len(),
+            1,
+            "one LOGOUT of {sid} with account {account}"
+        );
+        let destroyed = of(&obs.seen, &status, *sid, "DESTROYED");
+        assert_eq!(destroyed.len(), 1, "one DESTROYED of {sid}");
+        assert_eq!(destroyed[0].json()["accountId"], *account, "{sid}");
+    }
+    // Exactly once: no produced message is on its topic twice.
+    let mut copies: HashMap<(&str, &[u8]), usize> = HashMap::new();
+    for r in obs
+        .seen
+        .iter()
+        .filter(|r| r.topic == cmd || r.topic == status)
+    {
+        *copies
+            .entry((r.topic.as_str(), r.payload.as_slice()))
+            .or_default() += 1;
+    }
+    let dups: Vec<String> = copies
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|((t, p), n)| format!("{n}x {t} {}", String::from_utf8_lossy(p)))
+        .collect();
+    assert!(
+        dups.is_empty(),
+        "messages produced more than once: {dups:#?}"
+    );
+    let body = admin_get(admin, "/metrics").await.1;
+    eprintln!(
+        "outage: produce errors: {} (cmd) {} (status); total {:?}",
+        metric(
+            &body,
+            "login_messages_produced_total",
+            &[("topic", &cmd), ("result", "error")]
+        ),
+        metric(
+            &body,
+            "login_messages_produced_total",
+            &[("topic", &status), ("result", "error")]
+        ),
+        started.elapsed()
+    );
+    tokio::time::timeout(Duration::from_secs(30), app.shutdown())
+        .await
+        .expect("shutdown in time");
+}
