@@ -5,7 +5,7 @@ BROKER_PORT ?= 19092
 export BROKER_PORT
 CARGO ?= cargo
 
-.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench
+.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz
 
 build:
 	$(CARGO) build
@@ -69,3 +69,25 @@ clean:
 # beside its same-run baseline. Sizes and phases: see scripts/bench.sh; results: BENCHMARKS.md.
 bench: deps
 	@scripts/bench.sh
+
+# Fuzzing: cargo-fuzz (libFuzzer) targets for the gateway line decoder and each consumed-message
+# decoder (tests/fuzz, its own workspace: never part of `cargo build` or `cargo test`), each run
+# for FUZZ_SECONDS. cargo-fuzz is installed when missing; RUSTC_BOOTSTRAP=1 lets the stable
+# toolchain take the nightly flags it passes. Seeds are committed in tests/fuzz/seeds/<target>/
+# and only read; what a run learns goes to tests/fuzz/corpus/<target>/ and a crashing input to
+# tests/fuzz/artifacts/<target>/ (both git-ignored). One process per target, one target at a time.
+# Replay a crash: RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz --target-dir target/fuzz \
+#   <target> tests/fuzz/artifacts/<target>/<file>
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS ?= gateway_request account_status account_session_status seed_status
+FUZZ_DIRS = --fuzz-dir tests/fuzz --target-dir target/fuzz
+
+fuzz: deps
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	RUSTC_BOOTSTRAP=1 $(CARGO) fuzz build $(FUZZ_DIRS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p tests/fuzz/corpus/$$t; echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $(FUZZ_DIRS) $$t tests/fuzz/corpus/$$t tests/fuzz/seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=tests/fuzz/json.dict -print_final_stats=1; \
+	  echo "== $$t: corpus $$(ls tests/fuzz/corpus/$$t | wc -l) files"; \
+	done

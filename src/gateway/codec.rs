@@ -2,11 +2,11 @@
 //! (a line that is not UTF-8 is a bad request, not a broken connection), and the writer task
 //! that drains a session's bounded outbound queue into the socket.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
-use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, FramedRead};
+use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, Decoder, FramedRead};
 
 /// Lines a session may have queued for its client before it counts as not reading.
 pub const OUTBOUND_QUEUE: usize = 64;
@@ -23,23 +23,52 @@ pub enum Frame {
 }
 
 pub type Lines = futures_util::stream::Map<
-    FramedRead<OwnedReadHalf, AnyDelimiterCodec>,
-    fn(Result<Bytes, AnyDelimiterCodecError>) -> Frame,
+    FramedRead<OwnedReadHalf, LineCodec>,
+    fn(Result<Frame, std::io::Error>) -> Frame,
 >;
+
+/// Newline-delimited lines with a length limit. A too-long line is a [`Frame::TooLong`] item,
+/// not a stream error: the codec discards the rest of that line and reading goes on, so an
+/// ended session can keep draining its client's input until the client closes (closing with
+/// unread input would reset the connection and could destroy the last lines sent).
+pub struct LineCodec(AnyDelimiterCodec);
+
+impl Decoder for LineCodec {
+    type Item = Frame;
+    type Error = std::io::Error;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, std::io::Error> {
+        frame_of(self.0.decode(buf))
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, std::io::Error> {
+        frame_of(self.0.decode_eof(buf))
+    }
+}
+
+fn frame_of(
+    item: Result<Option<Bytes>, AnyDelimiterCodecError>,
+) -> Result<Option<Frame>, std::io::Error> {
+    match item {
+        Ok(line) => Ok(line.map(Frame::Line)),
+        Err(AnyDelimiterCodecError::MaxChunkLengthExceeded) => Ok(Some(Frame::TooLong)),
+        Err(AnyDelimiterCodecError::Io(error)) => Err(error),
+    }
+}
 
 /// The client's lines, at most `max_line` bytes each.
 pub fn lines(read: OwnedReadHalf, max_line: usize) -> Lines {
     use futures_util::StreamExt;
-    let codec = AnyDelimiterCodec::new_with_max_length(b"\n".to_vec(), Vec::new(), max_line);
+    let codec = LineCodec(AnyDelimiterCodec::new_with_max_length(
+        b"\n".to_vec(),
+        Vec::new(),
+        max_line,
+    ));
     FramedRead::with_capacity(read, codec, 512).map(frame as fn(_) -> Frame)
 }
 
-fn frame(item: Result<Bytes, AnyDelimiterCodecError>) -> Frame {
-    match item {
-        Ok(line) => Frame::Line(line),
-        Err(AnyDelimiterCodecError::MaxChunkLengthExceeded) => Frame::TooLong,
-        Err(AnyDelimiterCodecError::Io(_)) => Frame::Broken,
-    }
+fn frame(item: Result<Frame, std::io::Error>) -> Frame {
+    item.unwrap_or(Frame::Broken)
 }
 
 /// Starts the task that writes queued lines to the client, and closes the connection's write
@@ -55,4 +84,43 @@ pub fn spawn_writer(mut write: OwnedWriteHalf) -> mpsc::Sender<Vec<u8>> {
         let _ = write.shutdown().await;
     });
     tx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codec(max: usize) -> LineCodec {
+        LineCodec(AnyDelimiterCodec::new_with_max_length(
+            b"\n".to_vec(),
+            Vec::new(),
+            max,
+        ))
+    }
+
+    #[test]
+    fn a_too_long_line_is_an_item_and_reading_goes_on() {
+        let mut c = codec(8);
+        let mut buf = BytesMut::from(&b"ok\nthis line is far too long\nnext\n"[..]);
+        assert!(matches!(c.decode(&mut buf).unwrap(), Some(Frame::Line(l)) if &l[..] == b"ok"));
+        assert!(matches!(c.decode(&mut buf).unwrap(), Some(Frame::TooLong)));
+        let mut rest = Vec::new();
+        while let Some(f) = c.decode(&mut buf).unwrap() {
+            rest.push(f);
+        }
+        assert!(
+            matches!(&rest[..], [Frame::Line(l)] if &l[..] == b"next"),
+            "{rest:?}"
+        );
+    }
+
+    #[test]
+    fn a_last_line_without_newline_is_read_at_eof() {
+        let mut c = codec(64);
+        let mut buf = BytesMut::from(&b"half"[..]);
+        assert!(c.decode(&mut buf).unwrap().is_none());
+        assert!(
+            matches!(c.decode_eof(&mut buf).unwrap(), Some(Frame::Line(l)) if &l[..] == b"half")
+        );
+    }
 }

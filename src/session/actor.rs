@@ -23,6 +23,9 @@ use crate::session::supervisor::{Bound, Replace, SessionEnded, SessionSupervisor
 use crate::session::{Inbound, Services, SessionEvent};
 use crate::tenant::TenantIdx;
 
+/// How long an ended session keeps draining its client's input before closing (see `End`).
+const LINGER: Duration = Duration::from_secs(1);
+
 /// End the session for a reason outside the protocol (idle, shutdown, replaced).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -153,12 +156,20 @@ impl SessionActor {
                 self.send(msg, ctx, |_, _, _| {});
             }
             Effect::End(reason) => {
-                if let Some(reason) = reason.bye() {
+                let bye = reason.bye();
+                if let Some(reason) = bye {
                     self.write(&Event::Bye { reason }, ctx);
                 }
-                self.out = None; // the writer drains what is queued, then closes
+                self.out = None; // the writer drains what is queued, then closes its side
                 self.report(reason);
-                ctx.stop();
+                if bye.is_some() {
+                    // Closing while the client's input is unread would reset the connection
+                    // and could destroy the `bye` before the client reads it: keep reading
+                    // (and discarding) until the client closes, for a moment at most.
+                    ctx.run_later(LINGER, |_, ctx| ctx.stop());
+                } else {
+                    ctx.stop();
+                }
             }
         }
     }
@@ -340,6 +351,9 @@ impl Drop for SessionActor {
 
 impl StreamHandler<Frame> for SessionActor {
     fn handle(&mut self, frame: Frame, ctx: &mut Context<Self>) {
+        if self.reported {
+            return; // ended: input is drained and dropped
+        }
         match frame {
             Frame::Line(line) => self.request(&line, ctx),
             Frame::TooLong => {
@@ -352,6 +366,10 @@ impl StreamHandler<Frame> for SessionActor {
     }
 
     fn finished(&mut self, ctx: &mut Context<Self>) {
+        if self.reported {
+            ctx.stop(); // the lingering close is over
+            return;
+        }
         let span = self.span.clone();
         let _entered = span.enter();
         self.apply(Input::End(EndReason::ClientClosed), ctx);

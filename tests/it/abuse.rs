@@ -588,6 +588,12 @@ async fn random_bytes_get_bad_requests_and_end_the_session_once_when_too_many() 
             ended += 1;
             c.read_ended(&codes, &format!("{size} random bytes")).await;
         } else {
+            let (lines, _) = c.read_lines(codes.len()).await;
+            let got: Vec<&str> = lines
+                .iter()
+                .map(|l| l["code"].as_str().unwrap_or("?"))
+                .collect();
+            assert_eq!(got, codes, "{size} random bytes: {lines:?}");
             c.write(b"{\"op\":\"logout\"}\n").await.unwrap();
             assert_eq!(c.read_to_eof().await, vec![bye("logout")], "{size} bytes");
         }
@@ -973,4 +979,637 @@ async fn connections_opened_and_dropped_in_bulk_each_end_once() {
     let mut c = w.client().await;
     assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
     w.shutdown().await;
+}
+
+// ---- Limits -------------------------------------------------------------------------------
+
+/// Connects from `source` (any 127.0.0.0/8 address) to `addr`.
+async fn connect_from(source: &str, addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(format!("{source}:0").parse().unwrap())
+        .expect("bind a loopback source address");
+    socket.connect(addr).await.expect("connect")
+}
+
+/// A connection over a limit: one `error` `UNAVAILABLE` line, then EOF, and no hello.
+async fn assert_refused(stream: TcpStream, what: &str) {
+    let mut reader = BufReader::new(stream);
+    let mut text = String::new();
+    tokio::time::timeout(DEADLINE, reader.read_to_string(&mut text))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: the refused connection is closed in time"))
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{what}: {lines:?}");
+    assert_eq!(lines[0]["event"], "error", "{what}");
+    assert_eq!(lines[0]["code"], "UNAVAILABLE", "{what}");
+    assert!(lines[0]["message"].is_string(), "{what}");
+}
+
+/// Connects from `source` until a session is admitted (a limit frees up asynchronously).
+async fn admitted_from(source: &str, addr: SocketAddr) -> (Raw, usize) {
+    let end = Instant::now() + DEADLINE;
+    let mut refused = 0;
+    loop {
+        let stream = connect_from(source, addr).await;
+        let mut first = String::new();
+        let mut reader = BufReader::new(stream);
+        tokio::time::timeout(DEADLINE, reader.read_line(&mut first))
+            .await
+            .unwrap()
+            .unwrap();
+        let v: Value = serde_json::from_str(&first).unwrap();
+        if v["event"] == "hello" {
+            let (read, writer) = reader.into_inner().into_split();
+            let raw = Raw {
+                reader: BufReader::new(read),
+                writer,
+                session_id: v["sessionId"].as_str().unwrap().parse().unwrap(),
+            };
+            return (raw, refused);
+        }
+        assert_eq!(v["code"], "UNAVAILABLE");
+        refused += 1;
+        assert!(Instant::now() < end, "no session admitted from {source}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn max_sessions_refuses_excess_connections_until_a_session_ends() {
+    let tenant = Uuid::new_v4().to_string();
+    let mut w = World::start(
+        true,
+        &service_json_for(&tenant, None),
+        &[("MAX_SESSIONS", "2")],
+    )
+    .await;
+    let admin = w.app.as_ref().unwrap().admin;
+    let mut a = Raw::connect(w.addr()).await;
+    let mut b = Raw::connect(w.addr()).await;
+    assert_refused(TcpStream::connect(w.addr()).await.unwrap(), "third").await;
+    assert_refused(
+        connect_from("127.0.0.2", w.addr()).await,
+        "fourth, from elsewhere",
+    )
+    .await;
+    // The admitted sessions are unaffected.
+    b.write(b"{\"op\":\"login\",\"accountName\":\"admin\",\"password\":\"admin\"}\n")
+        .await
+        .unwrap();
+    assert_eq!(b.read_lines(1).await.0[0]["event"], "login_ok");
+    // One ends: a new connection is admitted again.
+    a.write(b"{\"op\":\"logout\"}\n").await.unwrap();
+    assert_eq!(a.read_to_eof().await, vec![bye("logout")]);
+    let (mut c, refused_while_ending) = admitted_from("127.0.0.1", w.addr()).await;
+    c.write(b"{\"op\":\"ping\"}\n").await.unwrap();
+    assert_eq!(c.read_lines(1).await.0, vec![json!({"event":"pong"})]);
+    let expected = 2.0 + refused_while_ending as f64;
+    let body = wait_metrics(admin, DEADLINE, "the refusals counted", |b| {
+        metric(
+            b,
+            "login_sessions_refused_total",
+            &[("tenant", &tenant), ("limit", "max_sessions")],
+        ) >= expected
+    })
+    .await;
+    assert_eq!(
+        metric(
+            &body,
+            "login_sessions_refused_total",
+            &[("tenant", &tenant), ("limit", "max_sessions")]
+        ),
+        expected
+    );
+    assert_eq!(
+        metric(&body, "login_sessions_active", &[("tenant", &tenant)]),
+        2.0
+    );
+    // Refused connections never were sessions: only `a` ended.
+    w.assert_ended_once(a.session_id, 0).await;
+    let cmd = w.topics.command.clone();
+    let logouts = w
+        .observer
+        .seen
+        .iter()
+        .filter(|r| r.topic == cmd && r.json()["type"] == "LOGOUT")
+        .count();
+    assert_eq!(logouts, 1, "{:#?}", w.observer.summary());
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn max_sessions_per_ip_refuses_a_third_connection_from_one_address_only() {
+    let tenant = Uuid::new_v4().to_string();
+    let mut w = World::start(
+        true,
+        &service_json_for(&tenant, None),
+        &[("MAX_SESSIONS_PER_IP", "2")],
+    )
+    .await;
+    let admin = w.app.as_ref().unwrap().admin;
+    let addr = w.addr();
+    let mut one = Raw::from_stream(connect_from("127.0.0.1", addr).await).await;
+    let _two = Raw::from_stream(connect_from("127.0.0.1", addr).await).await;
+    assert_refused(
+        connect_from("127.0.0.1", addr).await,
+        "third from 127.0.0.1",
+    )
+    .await;
+    // Another address has its own allowance.
+    let mut other = Raw::from_stream(connect_from("127.0.0.2", addr).await).await;
+    let _other2 = Raw::from_stream(connect_from("127.0.0.2", addr).await).await;
+    assert_refused(
+        connect_from("127.0.0.2", addr).await,
+        "third from 127.0.0.2",
+    )
+    .await;
+    // The CREATE carries the client's own address.
+    other
+        .write(b"{\"op\":\"login\",\"accountName\":\"alice\",\"password\":\"alice\"}\n")
+        .await
+        .unwrap();
+    assert_eq!(other.read_lines(1).await.0[0]["event"], "login_ok");
+    let cmd = w.topics.command.clone();
+    let sid = other.session_id;
+    w.observer
+        .wait_until("the CREATE from 127.0.0.2", |seen| {
+            !seen.is_empty()
+                && seen
+                    .iter()
+                    .any(|r| r.topic == cmd && r.json()["sessionId"] == sid.to_string())
+        })
+        .await;
+    let create = w.observer.of(&cmd, sid, "CREATE")[0].json();
+    assert_eq!(create["body"]["ipAddress"], "127.0.0.2");
+    // One from 127.0.0.1 leaves: 127.0.0.1 may connect again.
+    let one_id = one.session_id;
+    one.writer.shutdown().await.unwrap();
+    let (rest, _) = one.read_lines(usize::MAX).await;
+    assert!(rest.is_empty());
+    drop(one);
+    let (_again, refused_while_ending) = admitted_from("127.0.0.1", addr).await;
+    let expected = 2.0 + refused_while_ending as f64;
+    let body = wait_metrics(admin, DEADLINE, "the refusals counted", |b| {
+        metric(
+            b,
+            "login_sessions_refused_total",
+            &[("tenant", &tenant), ("limit", "max_sessions_per_ip")],
+        ) >= expected
+    })
+    .await;
+    assert_eq!(
+        metric(
+            &body,
+            "login_sessions_refused_total",
+            &[("tenant", &tenant), ("limit", "max_sessions_per_ip")]
+        ),
+        expected
+    );
+    assert_eq!(
+        metric(
+            &body,
+            "login_sessions_refused_total",
+            &[("tenant", &tenant), ("limit", "max_sessions")]
+        ),
+        0.0
+    );
+    w.assert_ended_once(one_id, 0).await;
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn too_many_failed_logins_end_the_session_with_too_many_attempts() {
+    let mut w = World::start(
+        true,
+        &service_json(None),
+        &[
+            ("LOGIN_MAX_FAILURES", "3"),
+            ("LOGIN_FAILURE_WINDOW_MS", "600000"),
+        ],
+    )
+    .await;
+    let mut c = w.client().await;
+    let sid = c.session_id;
+    assert_eq!(
+        c.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    assert_eq!(c.login("nobody", "x").await["code"], "NOT_REGISTERED");
+    assert_eq!(
+        c.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    // The fourth login, even with the right password, is refused without asking the peer.
+    assert_eq!(
+        c.login("admin", "admin").await,
+        json!({"event":"login_failed","code":"TOO_MANY_ATTEMPTS"})
+    );
+    assert_eq!(
+        c.recv().await,
+        json!({"event":"bye","reason":"protocol_violation"})
+    );
+    assert!(c.closed().await);
+    w.assert_ended_once(sid, 0).await;
+    let cmd = w.topics.command.clone();
+    assert_eq!(
+        w.observer.of(&cmd, sid, "CREATE").len(),
+        3,
+        "no CREATE for the refused login"
+    );
+
+    // Other failures do not count: two wrong passwords and two bans, then a login works.
+    let mut d = w.client().await;
+    assert_eq!(
+        d.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    assert_eq!(d.login("banned", "banned").await["event"], "banned");
+    assert_eq!(
+        d.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    assert_eq!(d.login("exiled", "exiled").await["event"], "banned");
+    assert_eq!(d.login("alice", "alice").await["event"], "login_ok");
+    // Failures are per session: a fresh session logs in as admin at once.
+    let mut e = w.client().await;
+    assert_eq!(e.login("admin", "admin").await["event"], "login_ok");
+    w.shutdown().await;
+}
+
+#[actix_rt::test]
+async fn failed_logins_older_than_the_window_no_longer_count() {
+    let mut w = World::start(
+        true,
+        &service_json(None),
+        &[
+            ("LOGIN_MAX_FAILURES", "2"),
+            ("LOGIN_FAILURE_WINDOW_MS", "1500"),
+        ],
+    )
+    .await;
+    let mut c = w.client().await;
+    assert_eq!(
+        c.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    assert_eq!(
+        c.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
+    c.send(json!({"op":"logout"})).await;
+    c.expect("bye").await;
+    w.assert_ended_once(c.session_id, 1).await;
+    w.shutdown().await;
+}
+
+// ---- The service as a child process: memory and descriptors ------------------------------
+
+/// The service binary as a child process on the test broker, with the simulator in the test;
+/// SIGTERM and wait when dropped.
+struct ChildService {
+    child: std::process::Child,
+    gateway: SocketAddr,
+    admin: SocketAddr,
+    topics: Topics,
+    observer: Observer,
+    _sim: tokio::sync::oneshot::Sender<()>,
+}
+
+impl ChildService {
+    async fn start(extra: &[(&str, &str)]) -> ChildService {
+        let topics = Topics::create().await;
+        let sim = crate::world::start_sim(&topics);
+        let dir = std::env::temp_dir().join(format!("lo-abuse-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (gateway_port, admin_port) = (free_port(), free_port());
+        let service = service_json(Some((100, 3000)))
+            .replace("\"port\":0,", &format!("\"port\":{gateway_port},"));
+        std::fs::write(dir.join("service.json"), service).unwrap();
+        let log = std::fs::File::create(dir.join("service.log")).unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_login-orchestrator"));
+        cmd.env("BOOTSTRAP_SERVERS", bootstrap())
+            .env("SERVICE_ID", Uuid::new_v4().to_string())
+            .env("SERVICE_CONFIG", dir.join("service.json"))
+            .env("ADMIN_ADDRESS", format!("127.0.0.1:{admin_port}"))
+            .env("KAFKA_SESSION_TIMEOUT_MS", "6000")
+            .env("KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
+            .env("RUST_LOG", "error")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("JAEGER_HOST_PORT")
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        for (k, v) in topics.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start the service binary");
+        let gateway: SocketAddr = format!("127.0.0.1:{gateway_port}").parse().unwrap();
+        let admin: SocketAddr = format!("127.0.0.1:{admin_port}").parse().unwrap();
+        let end = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(gateway).await.is_err() {
+            assert!(
+                Instant::now() < end,
+                "the service did not open its gateway; see {}",
+                dir.display()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // That probe was a session too; let it end.
+        let observer = Observer::new(&[&topics.command, &topics.session_status]);
+        ChildService {
+            child,
+            gateway,
+            admin,
+            topics,
+            observer,
+            _sim: sim,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory in KiB.
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
+    fn fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .unwrap()
+            .count()
+    }
+
+    async fn metrics(&self) -> String {
+        admin_get(self.admin, "/metrics").await.1
+    }
+
+    /// Waits until every session ended (`sessions` of them in all) and none is live.
+    async fn wait_all_ended(&self, sessions: usize, within: Duration) -> String {
+        wait_metrics(self.admin, within, "every session ended", |b| {
+            total(b, "login_sessions_ended_total", TENANT) >= sessions as f64
+                && metric(b, "login_sessions_active", &[("tenant", TENANT)]) == 0.0
+        })
+        .await
+    }
+
+    /// Polls `value` until it is at most `bound`; returns the last value.
+    async fn settle_below(
+        &self,
+        within: Duration,
+        bound: u64,
+        value: impl Fn(&Self) -> u64,
+    ) -> u64 {
+        let end = Instant::now() + within;
+        loop {
+            let v = value(self);
+            if v <= bound || Instant::now() > end {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for ChildService {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client that logs in (as `name`, optional) then writes pings and never reads, until the
+/// server stops reading too (three write timeouts in a row), bounded in bytes and time. The
+/// connection is returned open.
+async fn never_reader(addr: SocketAddr, name: Option<&str>) -> (TcpStream, Uuid) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut hello = vec![0u8; 0];
+    // Read exactly the hello line, byte by byte, so nothing else is consumed.
+    let mut byte = [0u8; 1];
+    while byte[0] != b'\n' {
+        tokio::time::timeout(DEADLINE, stream.read_exact(&mut byte))
+            .await
+            .unwrap()
+            .unwrap();
+        hello.push(byte[0]);
+    }
+    let hello: Value = serde_json::from_slice(&hello).unwrap();
+    let sid: Uuid = hello["sessionId"].as_str().unwrap().parse().unwrap();
+    if let Some(name) = name {
+        let login =
+            format!("{{\"op\":\"login\",\"accountName\":\"{name}\",\"password\":\"{name}\"}}\n");
+        stream.write_all(login.as_bytes()).await.unwrap();
+    }
+    let chunk = b"{\"op\":\"ping\"}\n".repeat(4096);
+    let end = Instant::now() + Duration::from_secs(60);
+    let mut timeouts = 0;
+    for _ in 0..10_000 {
+        match tokio::time::timeout(Duration::from_millis(500), stream.write_all(&chunk)).await {
+            Ok(Ok(())) => timeouts = 0,
+            Ok(Err(_)) => break,
+            Err(_) => timeouts += 1,
+        }
+        if timeouts >= 3 || Instant::now() > end {
+            break;
+        }
+    }
+    (stream, sid)
+}
+
+#[actix_rt::test]
+async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_session_once() {
+    if !long_tests() {
+        eprintln!("skipped: set LONG_TESTS=1 to run the connection storm and memory test");
+        return;
+    }
+    let started = Instant::now();
+    let mut s = ChildService::start(&[("MAX_SESSIONS_PER_IP", "0")]).await;
+    let addr = s.gateway;
+    let mut sessions = 1; // the readiness probe
+                          // Warm up: logins, logouts, a few requests.
+    for i in 0..20 {
+        let mut c = Client::connect(addr).await;
+        let name = ["admin", "alice", "bob"][i % 3];
+        let mut answer = c.login(name, name).await;
+        for _ in 0..50 {
+            if answer["code"] != "ALREADY_LOGGED_IN" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            answer = c.login(name, name).await;
+        }
+        assert_eq!(answer["event"], "login_ok", "warm-up {i}: {answer}");
+        c.send(json!({"op":"ping"})).await;
+        c.expect("pong").await;
+        c.send(json!({"op":"logout"})).await;
+        c.expect("bye").await;
+        sessions += 1;
+    }
+    s.wait_all_ended(sessions, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (rss0, fds0) = (s.rss_kib(), s.fds());
+    eprintln!("storm: baseline RSS {} KiB, {} fds", rss0, fds0);
+
+    // 5,000 connections opened and dropped as fast as possible.
+    let t = Instant::now();
+    let n = 5000;
+    assert_eq!(storm(addr, n, 100).await, n, "every connection accepted");
+    sessions += n;
+    eprintln!(
+        "storm: {n} connections in {:?}; RSS {} KiB",
+        t.elapsed(),
+        s.rss_kib()
+    );
+    // Huge lines, random bytes, half lines left idle, clients that never read.
+    let mut tasks = Vec::new();
+    for i in 0..50u64 {
+        tasks.push(actix_rt::spawn(async move {
+            let mut c = Raw::connect(addr).await;
+            let bytes = match i % 3 {
+                0 => [vec![b'a'; 64 * 1024], vec![b'\n']].concat(),
+                1 => XorShift(0xabad_1dea ^ i).bytes(16 * 1024),
+                _ => b"{\"op\":\"log".to_vec(),
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), c.write(&bytes)).await;
+            let _ = c.read_lines(usize::MAX).await; // to the end: violation or idle timeout
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    sessions += 50;
+    let mut stalled = Vec::new();
+    for i in 0..10 {
+        let name = ["admin", "alice", "bob", "newbie"].get(i).copied();
+        stalled.push(never_reader(addr, name).await);
+    }
+    sessions += 10;
+    eprintln!(
+        "storm: all abuse sent after {:?}; RSS {} KiB, peak {:?}",
+        started.elapsed(),
+        s.rss_kib(),
+        std::fs::read_to_string(format!("/proc/{}/status", s.pid()))
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .map(str::to_owned)
+    );
+    let body = s.wait_all_ended(sessions, Duration::from_secs(120)).await;
+    assert_eq!(
+        total(&body, "login_sessions_ended_total", TENANT),
+        sessions as f64,
+        "{body}"
+    );
+    assert_eq!(total(&body, "login_sessions_refused_total", TENANT), 0.0);
+    assert!(
+        metric(
+            &body,
+            "login_sessions_ended_total",
+            &[("tenant", TENANT), ("reason", "client_stalled")]
+        ) >= 10.0,
+        "{body}"
+    );
+    drop(stalled); // their connections are released below in any case (see the next test)
+
+    // Every session ended exactly once on Kafka.
+    let (cmd, status) = (s.topics.command.clone(), s.topics.session_status.clone());
+    s.observer
+        .wait_until_within(
+            Duration::from_secs(120),
+            "every LOGOUT and DESTROYED",
+            |seen| {
+                seen.iter()
+                    .filter(|r| r.json()["type"] == "DESTROYED")
+                    .count()
+                    >= sessions
+            },
+        )
+        .await;
+    s.observer.settle(Duration::from_secs(1)).await;
+    assert_eq!(ended_once_each(&s.observer.seen, &cmd, &status), sessions);
+
+    // Memory and descriptors back near the baseline.
+    let rss = s
+        .settle_below(Duration::from_secs(30), rss0 + 50 * 1024, |s| s.rss_kib())
+        .await;
+    let fds = s
+        .settle_below(Duration::from_secs(30), fds0 as u64 + 20, |s| {
+            s.fds() as u64
+        })
+        .await;
+    eprintln!(
+        "storm: after: RSS {rss} KiB (baseline {rss0}), {fds} fds (baseline {fds0}); {:?} in all",
+        started.elapsed()
+    );
+    assert!(
+        rss <= rss0 + 50 * 1024,
+        "RSS {rss} KiB, baseline {rss0} KiB"
+    );
+    assert!(fds <= fds0 as u64 + 20, "{fds} fds, baseline {fds0}");
+    // And it still serves.
+    let mut c = Client::connect(addr).await;
+    assert_eq!(c.login("banned", "banned").await["event"], "banned");
+    let _ = s.metrics().await;
+}
+
+/// A session ended because its client does not read must not keep the connection (a socket,
+/// kernel buffers and a task) for as long as that client likes: otherwise ended sessions free
+/// their MAX_SESSIONS slots while their connections pile up.
+#[actix_rt::test]
+#[ignore = "bug: the writer task of a session ended as client_stalled blocks forever in write_all; its socket is never closed while the client stays connected"]
+async fn connections_of_sessions_ended_for_not_reading_are_closed() {
+    let s = ChildService::start(&[]).await;
+    let addr = s.gateway;
+    s.wait_all_ended(1, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let fds0 = s.fds();
+    let mut stalled = Vec::new();
+    for _ in 0..30 {
+        stalled.push(never_reader(addr, None).await);
+    }
+    let body = s.wait_all_ended(31, Duration::from_secs(60)).await;
+    assert_eq!(
+        metric(
+            &body,
+            "login_sessions_ended_total",
+            &[("tenant", TENANT), ("reason", "client_stalled")]
+        ),
+        30.0
+    );
+    // The clients stay connected and keep not reading; the server must have let go.
+    let fds = s
+        .settle_below(Duration::from_secs(30), fds0 as u64 + 5, |s| s.fds() as u64)
+        .await;
+    assert!(
+        fds <= fds0 as u64 + 5,
+        "{fds} fds with 30 ended sessions' clients still connected (baseline {fds0})"
+    );
+    drop(stalled);
 }
