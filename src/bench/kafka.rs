@@ -446,3 +446,62 @@ fn echo_loop(
         Ok(())
     })
 }
+
+/// A consumer beside the measured run that notes the broker timestamp (CreateTime, set when the
+/// producer was handed the message) of every message of some topics, by `sessionId` and `type`:
+/// where a login's time goes between the service, the broker and the simulator.
+pub struct Tap {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<anyhow::Result<HashMap<(Uuid, String), i64>>>,
+}
+
+impl Tap {
+    /// Starts reading `topics` from their current ends.
+    pub fn start(bootstrap: &str, topics: &[&str]) -> anyhow::Result<Tap> {
+        let consumer: BaseConsumer = consumer_config(bootstrap).create()?;
+        let mut tpl = TopicPartitionList::new();
+        for topic in topics {
+            for (p, end) in end_offsets(bootstrap, topic)? {
+                tpl.add_partition_offset(topic, p, Offset::Offset(end))?;
+            }
+        }
+        consumer.assign(&tpl)?;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Ids {
+                session_id: Uuid,
+                #[serde(rename = "type")]
+                kind: String,
+            }
+            let mut seen = HashMap::new();
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+                    let ids = m
+                        .payload()
+                        .and_then(|p| serde_json::from_slice::<Ids>(p).ok());
+                    if let (Some(ids), Some(ts)) = (ids, m.timestamp().to_millis()) {
+                        seen.entry((ids.session_id, ids.kind)).or_insert(ts);
+                    }
+                }
+            }
+            Ok(seen)
+        });
+        Ok(Tap { stop, thread })
+    }
+
+    /// Stops and returns the timestamps (ms since the epoch).
+    pub fn finish(self) -> anyhow::Result<HashMap<(Uuid, String), i64>> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().map_err(|_| anyhow!("tap panicked"))?
+    }
+}
+
+/// Milliseconds since the epoch, as the broker timestamps are.
+pub fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}

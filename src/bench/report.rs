@@ -246,6 +246,25 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
         }),
     }
 
+    for (c, key) in [("1", "login_c1_breakdown"), ("200", "login_c200_breakdown")] {
+        if let Some(a) = get(key, "to_create_ms") {
+            rows.push(Row {
+                figure: format!(
+                    "(diagnostic) login c={c}, median legs: request → CREATE sent | CREATE → CREATED (hop 1 + simulator) | CREATED → login_ok (hop 2 + service)"
+                ),
+                result: format!(
+                    "{} / {} / {}",
+                    fmt_ms(a),
+                    fmt_ms(get(key, "create_to_created_ms").unwrap_or(f64::NAN)),
+                    fmt_ms(get(key, "created_to_ok_ms").unwrap_or(f64::NAN))
+                ),
+                baseline: "-".into(),
+                ratio: "-".into(),
+                goal: "-".into(),
+                verdict: "",
+            });
+        }
+    }
     for (c, key) in [("1", "rtt_serial_c1"), ("200", "rtt_serial_c200")] {
         if let Some(p50) = get(key, "p50_ms") {
             rows.push(Row {

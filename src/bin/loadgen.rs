@@ -173,6 +173,17 @@ async fn login(args: &Args) -> anyhow::Result<()> {
         args.num("first")?,
     );
     let sources = Sources::probe(SOURCES);
+    // With --tap B: note the broker timestamps of CREATE and CREATED beside the run.
+    let tap = match args.0.get("tap") {
+        Some(bootstrap) => Some(bk::Tap::start(
+            bootstrap,
+            &[
+                "COMMAND_TOPIC_ACCOUNT_SESSION",
+                "EVENT_TOPIC_ACCOUNT_SESSION_STATUS",
+            ],
+        )?),
+        None => None,
+    };
     let warmup = concurrency.max(50);
     let total = count + warmup;
     let next = Arc::new(AtomicUsize::new(0));
@@ -183,32 +194,40 @@ async fn login(args: &Args) -> anyhow::Result<()> {
         let (next, sources) = (Arc::clone(&next), sources.clone());
         workers.push(tokio::task::spawn_local(async move {
             let mut lat = Latencies::with_capacity(total / concurrency.max(1) + 1);
+            let mut stamps = Vec::new();
             let mut warm_done = None;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total {
-                    return Ok::<_, anyhow::Error>((lat, warm_done));
+                    return Ok::<_, anyhow::Error>((lat, stamps, warm_done));
                 }
                 if i == warmup {
                     warm_done = Some(Instant::now());
                 }
                 let name = account_name(first + i);
                 let mut client = Client::connect(gateway, sources.get(i)).await?;
+                let sent = bk::epoch_ms();
                 let took = client.login(&name, &name).await?;
                 if i >= warmup {
                     lat.push(took);
+                    stamps.push((client.session_id, sent, sent + took.as_secs_f64() * 1000.0));
                 }
                 client.logout().await?;
             }
         }));
     }
     let mut all = Latencies::with_capacity(count);
+    let mut stamps = Vec::new();
     for w in workers {
-        let (lat, warm) = w.await??;
+        let (lat, s, warm) = w.await??;
         all.extend(lat);
+        stamps.extend(s);
         measured_from = measured_from.or(warm);
     }
     let secs = measured_from.unwrap_or(start).elapsed().as_secs_f64();
+    if let Some(tap) = tap {
+        breakdown(&args.str("key")?, tap.finish()?, &stamps, &args.out()?)?;
+    }
     let p = all.percentiles();
     Record::new(args.str("key")?)
         .set("count", p.count as f64)
@@ -242,4 +261,36 @@ async fn throughput(args: &Args) -> anyhow::Result<()> {
         out: args.out()?,
     })
     .await
+}
+
+/// Medians of the three legs of a login, from the client's clock and the broker timestamps
+/// (millisecond resolution): request to CREATE handed to the service's producer; CREATE to
+/// CREATED handed to the simulator's producer (hop 1 and the simulator); CREATED to `login_ok`
+/// at the client (hop 2 and the service).
+fn breakdown(
+    key: &str,
+    seen: HashMap<(uuid::Uuid, String), i64>,
+    stamps: &[(uuid::Uuid, f64, f64)],
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    for (id, sent, ok) in stamps {
+        let create = seen.get(&(*id, "CREATE".to_owned()));
+        let created = seen.get(&(*id, "CREATED".to_owned()));
+        if let (Some(&create), Some(&created)) = (create, created) {
+            a.push(create as f64 - sent);
+            b.push((created - create) as f64);
+            c.push(ok - created as f64);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    Record::new(&format!("{key}_breakdown"))
+        .set("samples", a.len() as f64)
+        .set("to_create_ms", median(&mut a))
+        .set("create_to_created_ms", median(&mut b))
+        .set("created_to_ok_ms", median(&mut c))
+        .append(out)
 }

@@ -55,7 +55,7 @@ impl<B: Serialize> Command<B> {
     /// Never for this module's bodies (strings and integers); only for a body type whose
     /// `Serialize` impl fails.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("command bodies are plain structs and always serialise")
+        super::go_json::to_vec(self).expect("command bodies are plain structs and always serialise")
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod account_session;
 mod de;
+pub mod go_json;
 pub mod seed;
 pub mod session;
 

@@ -53,7 +53,7 @@ impl StatusEvent {
 
     /// The message value: compact JSON.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a struct of strings and integers always serialises")
+        super::go_json::to_vec(self).expect("a struct of strings and integers always serialises")
     }
 }
 

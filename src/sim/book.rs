@@ -434,7 +434,7 @@ fn status(account_id: u32, name: &str, status: &str) -> Output {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("plain structs always serialise")
+    crate::message::go_json::to_vec(value).expect("plain structs always serialise")
 }
 
 #[cfg(test)]
