@@ -21,16 +21,13 @@ pub struct Tenant {
 
 impl Tenant {
     pub fn new(index: TenantIdx, config: &TenantConfig) -> Tenant {
-        let mut id_text = [0u8; 36];
-        config.id.as_hyphenated().encode_lower(&mut id_text);
-        Tenant {
-            index,
-            id: config.id,
-            region: config.region.clone(),
-            major_version: config.major_version,
-            minor_version: config.minor_version,
-            id_text,
-        }
+        let tenant = Tenant::from_parts(
+            config.id,
+            &config.region,
+            config.major_version,
+            config.minor_version,
+        );
+        Tenant { index, ..tenant }
     }
 
     /// The tenant a message's headers name, when they are well formed (any tenant, configured

@@ -278,46 +278,29 @@ impl Book {
         now: Instant,
     ) -> Vec<Output> {
         let name = self.name_of(account_id);
+        let echo = |params: ChannelParams| {
+            let params = TransitionParams {
+                character_id: params.character_id,
+                ip_address: params.ip_address,
+                port: params.port,
+            };
+            session_event(
+                session_id,
+                account_id,
+                &name,
+                "STATE_CHANGED",
+                StateChanged { state, params },
+            )
+        };
         match state {
             2 => {
                 self.sessions
                     .insert((tenant, account_id), Entry::Transition(session_id, now));
-                let echo = TransitionParams {
-                    character_id: params.character_id,
-                    ip_address: params.ip_address,
-                    port: params.port,
-                };
-                vec![session_event(
-                    session_id,
-                    account_id,
-                    &name,
-                    "STATE_CHANGED",
-                    StateChanged {
-                        state,
-                        params: echo,
-                    },
-                )]
+                vec![echo(params)]
             }
             0 => {
                 self.sessions.remove(&(tenant, account_id));
-                let echo = TransitionParams {
-                    character_id: params.character_id,
-                    ip_address: params.ip_address,
-                    port: params.port,
-                };
-                vec![
-                    status(account_id, &name, "LOGGED_OUT"),
-                    session_event(
-                        session_id,
-                        account_id,
-                        &name,
-                        "STATE_CHANGED",
-                        StateChanged {
-                            state,
-                            params: echo,
-                        },
-                    ),
-                ]
+                vec![status(account_id, &name, "LOGGED_OUT"), echo(params)]
             }
             _ => Vec::new(),
         }
