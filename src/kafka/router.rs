@@ -100,9 +100,9 @@ pub struct Router {
 /// Which consumed topic a message came from (the order of [`ConsumedTopics::names`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TopicKind {
-    AccountStatus = 0,
-    AccountSessionStatus = 1,
-    SeedStatus = 2,
+    Account = 0,
+    AccountSession = 1,
+    Seed = 2,
 }
 
 impl Router {
@@ -184,19 +184,19 @@ impl Router {
         };
         let payload = msg.payload().unwrap_or_default();
         match topic {
-            TopicKind::AccountSessionStatus => self.account_session(msg, tenant, payload),
-            TopicKind::SeedStatus => self.seed(msg, tenant, payload),
-            TopicKind::AccountStatus => self.account(tenant, payload),
+            TopicKind::AccountSession => self.account_session(msg, tenant, payload),
+            TopicKind::Seed => self.seed(msg, tenant, payload),
+            TopicKind::Account => self.account(tenant, payload),
         }
     }
 
     fn topic_kind(&self, topic: &str) -> Option<TopicKind> {
         if topic == self.topics.account_session_status {
-            Some(TopicKind::AccountSessionStatus)
+            Some(TopicKind::AccountSession)
         } else if topic == self.topics.seed_status {
-            Some(TopicKind::SeedStatus)
+            Some(TopicKind::Seed)
         } else if topic == self.topics.account_status {
-            Some(TopicKind::AccountStatus)
+            Some(TopicKind::Account)
         } else {
             None
         }
