@@ -318,3 +318,7 @@ fn event_span<M: Message>(msg: &M) -> tracing::Span {
     headers::adopt_parent(&span, msg.headers());
     span
 }
+
+#[cfg(test)]
+#[path = "router_tests.rs"]
+mod tests;
