@@ -50,7 +50,11 @@ test: deps
 	@$(CARGO) test --no-run --quiet
 	@started=0; \
 	if ! scripts/broker.sh status >/dev/null 2>&1; then scripts/broker.sh up && started=1; fi; \
-	TEST_BOOTSTRAP_SERVERS=127.0.0.1:$(BROKER_PORT) $(CARGO) test; rc=$$?; \
+	export TEST_BOOTSTRAP_SERVERS=127.0.0.1:$(BROKER_PORT); \
+	$(CARGO) test; rc=$$?; \
+	if [ $$rc = 0 ] && [ "$$LONG_TESTS" = 1 ]; then \
+	  echo "LONG_TESTS=1: the long tests (broker outage, connection storm, rejoin, stalled clients)"; \
+	  $(CARGO) test --test it -- --ignored; rc=$$?; fi; \
 	if [ $$started = 1 ]; then scripts/broker.sh down; fi; \
 	exit $$rc
 

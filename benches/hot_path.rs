@@ -85,7 +85,7 @@ fn hot_path(c: &mut Criterion) {
     let _ = login_orchestrator::telemetry::init("warn", LogFormat::Text, None);
     let ours = tenant_config("083839c6-c47c-42a6-9585-76492795d123", "GMS");
     let theirs = tenant_config("d2a7a1a4-0000-4000-8000-000000000001", "JMS");
-    let tenants = Arc::new(Tenants::new(&[ours.clone()]));
+    let tenants = Arc::new(Tenants::new(std::slice::from_ref(&ours)));
     let tenant = Tenant::new(0, &ours);
     let other_tenant = Tenant::new(0, &theirs);
 

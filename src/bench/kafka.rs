@@ -243,7 +243,8 @@ pub enum Echo {
     /// Each message is produced onward at once, without waiting for earlier deliveries.
     Concurrent,
     /// Like the account simulator: one message at a time, each answer's deliveries awaited (two
-    /// sends, as for a CREATE: account status, then the session event).
+    /// sends, as for a CREATE: first to a side topic the client also reads, as LOGGED_IN goes to
+    /// the account status topic, then the answer).
     Serial,
 }
 
@@ -304,19 +305,35 @@ pub async fn two_hop(
 
     let consumer: StreamConsumer = consumer_config(bootstrap).create()?;
     let mut tpl = TopicPartitionList::new();
+    // The client also reads the side topic, as the service reads the account status topic the
+    // simulator's LOGGED_IN goes to: a fetch answered with it delays the next one.
+    // In the simulator-shaped diagnostic the client's consumer also has the shape of the
+    // service's: three topics of 4 partitions (the third, like the seed topic, stays idle).
+    let idle = format!("bench-i-{run}");
+    if echo == Echo::Serial {
+        create_topics(bootstrap, &[&idle], 4).await?;
+    }
     for p in 0..4 {
         tpl.add_partition_offset(&b, p, Offset::Beginning)?;
+        if echo == Echo::Serial {
+            tpl.add_partition_offset(&side, p, Offset::Beginning)?;
+            tpl.add_partition_offset(&idle, p, Offset::Beginning)?;
+        }
     }
     consumer.assign(&tpl)?;
     let producer: FutureProducer = producer_config(bootstrap).create()?;
     let pending: Arc<Mutex<HashMap<u64, oneshot::Sender<Instant>>>> = Default::default();
     let receiver = {
         let pending = Arc::clone(&pending);
+        let b = b.clone();
         tokio::task::spawn_local(async move {
             loop {
                 let Ok(m) = consumer.recv().await else {
                     continue;
                 };
+                if m.topic() != b {
+                    continue;
+                }
                 let at = Instant::now();
                 let Some(id) = m.payload().and_then(|p| p.get(..8)) else {
                     continue;

@@ -80,7 +80,7 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
     let counters = Arc::new(LineCounters::default());
 
     let start = Instant::now();
-    let held = hold(gateway, 0, sessions, &sources, &counters).await?;
+    let mut held = hold(gateway, 0, sessions, &sources, &counters).await?;
     eprintln!(
         "loadgen: {sessions} sessions logged in after {:.1} s",
         start.elapsed().as_secs_f64()
@@ -249,6 +249,13 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         .append(&out)?;
     drain_baseline("filtering_drain", bootstrap, topic, &ends0, &ends1, &out).await?;
 
+    // The shutdown drain is of `sessions` live sessions: replace those the service closed.
+    let closed = counters.closed_slots.lock().expect("lock").len();
+    if closed > 0 {
+        eprintln!("loadgen: logging in {closed} sessions again for the shutdown drain");
+        let more = hold(gateway, held.len(), closed, &sources, &counters).await?;
+        held.extend(more);
+    }
     shutdown(bootstrap, status_topic, pid, &held, &counters, &out).await
 }
 

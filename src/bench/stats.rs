@@ -36,6 +36,31 @@ impl Latencies {
         self.0.is_empty()
     }
 
+    /// Appends the samples to a file, one number of microseconds per line.
+    pub fn append_to(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut f = std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        );
+        for v in &self.0 {
+            writeln!(f, "{v}")?;
+        }
+        f.flush()
+    }
+
+    /// Reads samples written by `append_to`.
+    pub fn read_from(path: &std::path::Path) -> anyhow::Result<Latencies> {
+        let text = std::fs::read_to_string(path)?;
+        let mut v = Vec::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            v.push(line.trim().parse()?);
+        }
+        Ok(Latencies(v))
+    }
+
     /// Nearest-rank percentiles.
     pub fn percentiles(&mut self) -> Percentiles {
         self.0.sort_unstable();

@@ -109,6 +109,7 @@ async fn run(cmd: &str, args: Args) -> anyhow::Result<()> {
         "login" => login(&args).await,
         "memory" => memory(&args).await,
         "throughput" => throughput(&args).await,
+        "merge" => merge(&args),
         "report" => {
             let records = report::load(std::path::Path::new(args.str("results")?))?;
             print!("{}", report::table(&records));
@@ -163,8 +164,8 @@ async fn rtt(args: &Args) -> anyhow::Result<()> {
         .append(&args.out()?)
 }
 
-/// Logins at a fixed concurrency: each client connects, logs in (timed from `login` to
-/// `login_ok`), logs out and waits for the close; then the next account.
+/// Logins at a fixed concurrency: each client connects and logs in (timed from `login` to
+/// `login_ok`) and stays connected until the run ends; then the next account.
 async fn login(args: &Args) -> anyhow::Result<()> {
     let gateway = args.gateway()?;
     let (count, concurrency, first): (usize, usize, usize) = (
@@ -195,11 +196,12 @@ async fn login(args: &Args) -> anyhow::Result<()> {
         workers.push(tokio::task::spawn_local(async move {
             let mut lat = Latencies::with_capacity(total / concurrency.max(1) + 1);
             let mut stamps = Vec::new();
+            let mut open = Vec::new();
             let mut warm_done = None;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total {
-                    return Ok::<_, anyhow::Error>((lat, stamps, warm_done));
+                    return Ok::<_, anyhow::Error>((lat, stamps, warm_done, open));
                 }
                 if i == warmup {
                     warm_done = Some(Instant::now());
@@ -212,21 +214,34 @@ async fn login(args: &Args) -> anyhow::Result<()> {
                     lat.push(took);
                     stamps.push((client.session_id, sent, sent + took.as_secs_f64() * 1000.0));
                 }
-                client.logout().await?;
+                // The session stays open until the run ends, as a player's would: no LOGOUT
+                // traffic of earlier logins overlaps the measured ones.
+                open.push(client);
             }
         }));
     }
     let mut all = Latencies::with_capacity(count);
     let mut stamps = Vec::new();
+    let mut clients = Vec::new();
     for w in workers {
-        let (lat, s, warm) = w.await??;
+        let (lat, s, warm, open) = w.await??;
+        clients.extend(open);
         all.extend(lat);
         stamps.extend(s);
         measured_from = measured_from.or(warm);
     }
     let secs = measured_from.unwrap_or(start).elapsed().as_secs_f64();
+    drop(clients);
     if let Some(tap) = tap {
-        breakdown(&args.str("key")?, tap.finish()?, &stamps, &args.out()?)?;
+        breakdown(
+            args.str("breakdown-key")?,
+            tap.finish()?,
+            &stamps,
+            &args.out()?,
+        )?;
+    }
+    if let Some(path) = args.0.get("samples") {
+        all.append_to(std::path::Path::new(path))?;
     }
     let p = all.percentiles();
     Record::new(args.str("key")?)
@@ -236,6 +251,7 @@ async fn login(args: &Args) -> anyhow::Result<()> {
         .set("p99_ms", p.p99_ms)
         .set("p999_ms", p.p999_ms)
         .set("per_s", p.count as f64 / secs)
+        .set("seconds", secs)
         .append(&args.out()?)
 }
 
@@ -287,10 +303,33 @@ fn breakdown(
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     };
-    Record::new(&format!("{key}_breakdown"))
+    Record::new(key)
         .set("samples", a.len() as f64)
         .set("to_create_ms", median(&mut a))
         .set("create_to_created_ms", median(&mut b))
         .set("created_to_ok_ms", median(&mut c))
         .append(out)
+}
+
+/// Percentiles over the samples of several `login` runs (chunks with a fresh broker each), and
+/// their combined rate, as one record `--key`.
+fn merge(args: &Args) -> anyhow::Result<()> {
+    let key = args.str("key")?;
+    let out = args.out()?;
+    let mut all = Latencies::read_from(std::path::Path::new(args.str("samples")?))?;
+    let parts: Vec<Record> = report::load(&out)?
+        .into_values()
+        .filter(|r| r.key.starts_with(&format!("{key}#")))
+        .collect();
+    let count: f64 = parts.iter().filter_map(|r| r.values.get("count")).sum();
+    let secs: f64 = parts.iter().filter_map(|r| r.values.get("seconds")).sum();
+    let p = all.percentiles();
+    Record::new(key)
+        .set("count", p.count as f64)
+        .set("chunks", parts.len() as f64)
+        .set("p50_ms", p.p50_ms)
+        .set("p99_ms", p.p99_ms)
+        .set("p999_ms", p.p999_ms)
+        .set("per_s", count / secs)
+        .append(&out)
 }

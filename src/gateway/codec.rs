@@ -2,6 +2,8 @@
 //! (a line that is not UTF-8 is a bad request, not a broken connection), and the writer task
 //! that drains a session's bounded outbound queue into the socket.
 
+use std::time::Duration;
+
 use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -71,19 +73,43 @@ fn frame(item: Result<Frame, std::io::Error>) -> Frame {
     item.unwrap_or(Frame::Broken)
 }
 
-/// Starts the task that writes queued lines to the client, and closes the connection's write
-/// side once the queue's sender is dropped and everything queued is written.
-pub fn spawn_writer(mut write: OwnedWriteHalf) -> mpsc::Sender<Vec<u8>> {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(OUTBOUND_QUEUE);
-    actix_rt::spawn(async move {
+/// How long one write may wait for a client that does not read before the connection is
+/// given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A session's way out to its client: a bounded queue drained into the socket by a task.
+pub struct Outbound {
+    pub queue: mpsc::Sender<Vec<u8>>,
+    task: actix_rt::task::JoinHandle<()>,
+}
+
+impl Outbound {
+    /// Writes what is queued, then closes the connection's write side.
+    pub fn close(self) {
+        drop(self.queue);
+    }
+
+    /// Drops what is queued and the connection's write side at once (a client that does not read).
+    pub fn abort(self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the task that writes queued lines to the client. It closes the write side once the
+/// queue's sender is dropped and everything queued is written, and gives the connection up when
+/// a write stalls for `WRITE_TIMEOUT`.
+pub fn spawn_writer(mut write: OwnedWriteHalf) -> Outbound {
+    let (queue, mut rx) = mpsc::channel::<Vec<u8>>(OUTBOUND_QUEUE);
+    let task = actix_rt::spawn(async move {
         while let Some(line) = rx.recv().await {
-            if write.write_all(&line).await.is_err() {
-                return;
+            match tokio::time::timeout(WRITE_TIMEOUT, write.write_all(&line)).await {
+                Ok(Ok(())) => {}
+                _ => return,
             }
         }
-        let _ = write.shutdown().await;
+        let _ = tokio::time::timeout(WRITE_TIMEOUT, write.shutdown()).await;
     });
-    tx
+    Outbound { queue, task }
 }
 
 #[cfg(test)]

@@ -3,11 +3,15 @@
 
 use rdkafka::ClientConfig;
 
+/// Both clients reconnect to a broker that came back within a second (`reconnect.backoff.max.ms`
+/// 1000 rather than librdkafka's 10 s), so logins work again soon after an outage.
+///
 /// Producer defaults. Callers await delivery (a session answers its client only once its command
 /// is on the topic), so `linger.ms` is 1 rather than librdkafka's 5: each awaited send would
 /// otherwise pay 5 ms. Idempotence with `acks=all` keeps every command on the topic exactly once
 /// and in order per partition, even across retries.
 pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
+    ("reconnect.backoff.max.ms", "1000"),
     ("enable.idempotence", "true"),
     ("acks", "all"),
     ("linger.ms", "1"),
@@ -20,6 +24,7 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 /// fetch requests. `auto.offset.reset=latest` because a new group must not replay history
 /// (see `consumer` for the start positions).
 pub const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
+    ("reconnect.backoff.max.ms", "1000"),
     ("enable.auto.commit", "true"),
     ("enable.auto.offset.store", "false"),
     ("auto.offset.reset", "latest"),

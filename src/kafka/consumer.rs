@@ -17,6 +17,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, ClientContext};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rdkafka::statistics::Statistics;
@@ -34,6 +35,8 @@ const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// broker reachability) and the consumer-lag gauges current from librdkafka's statistics.
 pub struct AssignmentContext {
     health: Arc<Health>,
+    /// Whether this process was assigned partitions before (see `resolve_start_offsets`).
+    assigned_before: AtomicBool,
 }
 
 impl ClientContext for AssignmentContext {
@@ -73,10 +76,16 @@ impl ConsumerContext for AssignmentContext {
         use rdkafka::types::RDKafkaRespErr::*;
         match err {
             RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
-                resolve_start_offsets(consumer, tpl);
+                let first = !self.assigned_before.swap(true, Ordering::Relaxed);
+                let starts = resolve_start_offsets(consumer, tpl, first);
                 if let Err(error) = consumer.assign(tpl) {
                     error!(%error, "Partition assignment failed.");
                     return;
+                }
+                if starts.count() > 0 {
+                    if let Err(error) = consumer.commit(&starts, CommitMode::Sync) {
+                        warn!(%error, "Could not commit the start offsets of a new group.");
+                    }
                 }
                 info!(partitions = tpl.count(), "Partitions assigned.");
                 self.health.set_assigned(tpl.count() > 0);
@@ -100,16 +109,26 @@ impl ConsumerContext for AssignmentContext {
     }
 }
 
-/// Partitions with a committed offset resume there; the others start at the current end,
-/// resolved now (not lazily by librdkafka) so that readiness implies a fixed start position.
-fn resolve_start_offsets(consumer: &BaseConsumer<AssignmentContext>, tpl: &mut TopicPartitionList) {
+/// Partitions with a committed offset resume there. On this process's first assignment the
+/// others start at the current end, resolved now (not lazily by librdkafka) so that readiness
+/// implies a fixed start position, and those starts are committed at once: a later rejoin (after
+/// an outage longer than the session timeout, say) then resumes there instead of jumping to a
+/// new end past answers nobody has read yet. A partition still without a commit on a later
+/// assignment starts at its beginning: replayed events of unknown sessions are cheap misses.
+/// Returns the starts to commit once the partitions are assigned.
+fn resolve_start_offsets(
+    consumer: &BaseConsumer<AssignmentContext>,
+    tpl: &mut TopicPartitionList,
+    first: bool,
+) -> TopicPartitionList {
     let committed = consumer
         .committed_offsets(tpl.clone(), RESOLVE_TIMEOUT)
         .unwrap_or_else(|error| {
-            warn!(%error, "Could not read committed offsets; starting at the end.");
+            warn!(%error, "Could not read committed offsets.");
             TopicPartitionList::new()
         });
     let mut starts = Vec::new();
+    let mut to_commit = TopicPartitionList::new();
     for elem in tpl.elements() {
         let (topic, partition) = (elem.topic().to_owned(), elem.partition());
         let start = match committed
@@ -117,8 +136,12 @@ fn resolve_start_offsets(consumer: &BaseConsumer<AssignmentContext>, tpl: &mut T
             .map(|e| e.offset())
         {
             Some(Offset::Offset(n)) => Offset::Offset(n),
+            _ if !first => Offset::Beginning,
             _ => match consumer.fetch_watermarks(&topic, partition, RESOLVE_TIMEOUT) {
-                Ok((_, high)) => Offset::Offset(high),
+                Ok((_, high)) => {
+                    let _ = to_commit.add_partition_offset(&topic, partition, Offset::Offset(high));
+                    Offset::Offset(high)
+                }
                 Err(_) => Offset::End,
             },
         };
@@ -129,6 +152,7 @@ fn resolve_start_offsets(consumer: &BaseConsumer<AssignmentContext>, tpl: &mut T
             warn!(%error, topic, partition, "Could not set a start offset.");
         }
     }
+    to_commit
 }
 
 /// Creates the consumer and subscribes it; `health` learns when it holds partitions.
@@ -138,7 +162,10 @@ pub fn subscribe(
     health: Arc<Health>,
 ) -> Result<StreamConsumer<AssignmentContext>, KafkaError> {
     let consumer: StreamConsumer<AssignmentContext> =
-        config.create_with_context(AssignmentContext { health })?;
+        config.create_with_context(AssignmentContext {
+            health,
+            assigned_before: AtomicBool::new(false),
+        })?;
     consumer.subscribe(topics)?;
     Ok(consumer)
 }

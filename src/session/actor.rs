@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::sync::mpsc::error::TrySendError;
 use tracing::{debug, info, info_span, Span};
 use uuid::Uuid;
 
 use crate::config::DuplicateLogin;
-use crate::gateway::codec::Frame;
+use crate::gateway::codec::{Frame, Outbound};
 use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
@@ -42,7 +42,7 @@ pub struct SessionActor {
     services: Arc<Services>,
     supervisor: Addr<SessionSupervisor>,
     state: State,
-    out: Option<mpsc::Sender<Vec<u8>>>,
+    out: Option<Outbound>,
     last_activity: Instant,
     span: Span,
     reported: bool,
@@ -57,7 +57,7 @@ impl SessionActor {
         ip_address: String,
         services: Arc<Services>,
         supervisor: Addr<SessionSupervisor>,
-        out: mpsc::Sender<Vec<u8>>,
+        out: Outbound,
     ) -> SessionActor {
         let tenant_id = services.tenants.get(tenant).id;
         let span = info_span!(parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
@@ -160,7 +160,14 @@ impl SessionActor {
                 if let Some(reason) = bye {
                     self.write(&Event::Bye { reason }, ctx);
                 }
-                self.out = None; // the writer drains what is queued, then closes its side
+                if let Some(out) = self.out.take() {
+                    match reason {
+                        // Nobody reads: drop what is queued and the connection with it.
+                        EndReason::ClientStalled => out.abort(),
+                        // The writer drains what is queued (the `bye`), then closes its side.
+                        _ => out.close(),
+                    }
+                }
                 self.report(reason);
                 if bye.is_some() {
                     // Closing while the client's input is unread would reset the connection
@@ -226,7 +233,7 @@ impl SessionActor {
 
     fn write(&mut self, event: &Event, ctx: &mut Context<Self>) {
         let Some(out) = &self.out else { return };
-        match out.try_send(event.to_line()) {
+        match out.queue.try_send(event.to_line()) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => self.apply(Input::End(EndReason::ClientStalled), ctx),
             Err(TrySendError::Closed(_)) => self.apply(Input::End(EndReason::ClientClosed), ctx),

@@ -461,8 +461,8 @@ impl Raw {
     }
 
     /// Reads to the end of a connection the server ends after a protocol violation: the lines
-    /// must be `expected` (error codes, then `bye` `protocol_violation`), or a prefix of them
-    /// when unread input made the close a reset (see the ignored test below).
+    /// must be `expected` (error codes, then `bye` `protocol_violation`), then a clean EOF (the
+    /// server drains unread input before closing, so no reset destroys the bye).
     async fn read_ended(&mut self, codes: &[&str], what: &str) {
         let (lines, ending) = self.read_lines(usize::MAX).await;
         let mut expected: Vec<Value> = codes.iter().map(|c| json!({"code": c})).collect();
@@ -478,7 +478,7 @@ impl Raw {
         }
         match ending {
             Ending::Eof => assert_eq!(lines.len(), expected.len(), "{what}: {lines:?}"),
-            Ending::Reset(_) => {}
+            Ending::Reset(e) => panic!("{what}: reset ({e}) after {lines:?}"),
             Ending::Timeout => panic!("{what}: the server did not close: {lines:?}"),
         }
     }
@@ -611,7 +611,6 @@ async fn random_bytes_get_bad_requests_and_end_the_session_once_when_too_many() 
 /// The `bye` is the last line before the server closes: a client whose input is still arriving
 /// when it is ended (here: 11 bad lines, then 1 MiB more) must still receive it, then an EOF.
 #[actix_rt::test]
-#[ignore = "bug: the server closes with unread input, the kernel resets the connection and the bye is lost (no lingering close)"]
 async fn a_protocol_violation_is_told_with_a_bye_even_while_input_is_still_arriving() {
     let mut w = World::default().await;
     let mut ids = Vec::new();
@@ -740,7 +739,7 @@ async fn a_client_that_never_reads_is_ended_once_when_its_queue_is_full() {
     let tenant = Uuid::new_v4().to_string();
     let mut w = World::start(true, &service_json_for(&tenant, None), &[]).await;
     let admin = w.app.as_ref().unwrap().admin;
-    let mut c = Raw::connect(w.addr()).await;
+    let mut c = Raw::from_stream(small_window(w.addr()).await).await;
     c.write(b"{\"op\":\"login\",\"accountName\":\"admin\",\"password\":\"admin\"}\n")
         .await
         .unwrap();
@@ -838,6 +837,9 @@ async fn a_half_written_line_left_idle_ends_at_the_idle_timeout() {
 }
 
 /// One connection of a storm, opened and dropped in one of several rude ways.
+// `set_linger` is deprecated because a lingering close blocks the thread on drop; a zero linger
+// does not block (the drop resets the connection at once), which is what is wanted here.
+#[allow(deprecated)]
 async fn rude_connection(addr: SocketAddr, i: usize) -> std::io::Result<()> {
     let stream = TcpStream::connect(addr).await?;
     match i % 6 {
@@ -1279,6 +1281,7 @@ struct ChildService {
     admin: SocketAddr,
     topics: Topics,
     observer: Observer,
+    dir: std::path::PathBuf,
     _sim: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -1300,7 +1303,7 @@ impl ChildService {
             .env("ADMIN_ADDRESS", format!("127.0.0.1:{admin_port}"))
             .env("KAFKA_SESSION_TIMEOUT_MS", "6000")
             .env("KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", "warn")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .env_remove("JAEGER_HOST_PORT")
             .stdin(std::process::Stdio::null())
@@ -1332,6 +1335,7 @@ impl ChildService {
             admin,
             topics,
             observer,
+            dir,
             _sim: sim,
         }
     }
@@ -1405,12 +1409,20 @@ impl Drop for ChildService {
     }
 }
 
-/// A client that logs in (as `name`, optional) then writes pings and never reads, until the
-/// server stops reading too (three write timeouts in a row), bounded in bytes and time. The
-/// connection is returned open.
-async fn never_reader(addr: SocketAddr, name: Option<&str>) -> (TcpStream, Uuid) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let mut hello = vec![0u8; 0];
+/// A connection whose client advertises a small receive window, so that a client that does not
+/// read fills the server's buffers sooner.
+async fn small_window(addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(addr).await.expect("connect")
+}
+
+/// A client that logs in (as `name`, optional) then writes pings and never reads, until its
+/// session's DESTROYED is on the topic (bounded in bytes and time). The connection is
+/// returned open, still unread.
+async fn never_reader(s: &mut ChildService, name: Option<&str>) -> (TcpStream, Uuid) {
+    let mut stream = small_window(s.gateway).await;
+    let mut hello = Vec::new();
     // Read exactly the hello line, byte by byte, so nothing else is consumed.
     let mut byte = [0u8; 1];
     while byte[0] != b'\n' {
@@ -1428,27 +1440,48 @@ async fn never_reader(addr: SocketAddr, name: Option<&str>) -> (TcpStream, Uuid)
         stream.write_all(login.as_bytes()).await.unwrap();
     }
     let chunk = b"{\"op\":\"ping\"}\n".repeat(4096);
-    let end = Instant::now() + Duration::from_secs(60);
-    let mut timeouts = 0;
-    for _ in 0..10_000 {
-        match tokio::time::timeout(Duration::from_millis(500), stream.write_all(&chunk)).await {
-            Ok(Ok(())) => timeouts = 0,
-            Ok(Err(_)) => break,
-            Err(_) => timeouts += 1,
+    let status = s.topics.session_status.clone();
+    let id = sid.to_string();
+    // Cheap on thousands of records: match bytes before parsing.
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    let ended = |seen: &[Record]| {
+        seen.iter().rev().any(|r| {
+            r.topic == status
+                && contains(&r.payload, id.as_bytes())
+                && r.json()["sessionId"] == id
+                && r.json()["type"] == "DESTROYED"
+        })
+    };
+    let begin = Instant::now();
+    let end = begin + Duration::from_secs(120);
+    let mut chunks = 0;
+    for _ in 0..20_000 {
+        if let Ok(Err(_)) =
+            tokio::time::timeout(Duration::from_millis(500), stream.write_all(&chunk)).await
+        {
+            break;
         }
-        if timeouts >= 3 || Instant::now() > end {
+        chunks += 1;
+        s.observer.drain();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        if ended(&s.observer.seen) || Instant::now() > end {
             break;
         }
     }
+    eprintln!("never_reader: {chunks} chunks in {:?}", begin.elapsed());
+    s.observer
+        .wait_until_within(
+            Duration::from_secs(60),
+            "the stalled session's DESTROYED",
+            ended,
+        )
+        .await;
     (stream, sid)
 }
 
 #[actix_rt::test]
+#[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
 async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_session_once() {
-    if !long_tests() {
-        eprintln!("skipped: set LONG_TESTS=1 to run the connection storm and memory test");
-        return;
-    }
     let started = Instant::now();
     let mut s = ChildService::start(&[("MAX_SESSIONS_PER_IP", "0")]).await;
     let addr = s.gateway;
@@ -1506,11 +1539,11 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
     }
     sessions += 50;
     let mut stalled = Vec::new();
-    for i in 0..10 {
-        let name = ["admin", "alice", "bob", "newbie"].get(i).copied();
-        stalled.push(never_reader(addr, name).await);
+    for i in 0..5 {
+        let name = ["admin", "alice", "bob"].get(i).copied();
+        stalled.push(never_reader(&mut s, name).await);
     }
-    sessions += 10;
+    sessions += 5;
     eprintln!(
         "storm: all abuse sent after {:?}; RSS {} KiB, peak {:?}",
         started.elapsed(),
@@ -1521,19 +1554,47 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
             .find(|l| l.starts_with("VmHWM"))
             .map(str::to_owned)
     );
-    let body = s.wait_all_ended(sessions, Duration::from_secs(120)).await;
+    // A storm connection reset while still in the accept queue may never become a session:
+    // every other one must, and every session must end.
+    let resets = (0..n).filter(|i| i % 6 == 3 || i % 6 == 5).count();
+    let at_least = sessions - resets;
+    let body = wait_metrics(
+        s.admin,
+        Duration::from_secs(180),
+        "every session ended",
+        |b| {
+            total(b, "login_sessions_ended_total", TENANT) >= at_least as f64
+                && metric(b, "login_sessions_active", &[("tenant", TENANT)]) == 0.0
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let body2 = s.metrics().await;
+    let ended = total(&body2, "login_sessions_ended_total", TENANT);
     assert_eq!(
+        ended,
         total(&body, "login_sessions_ended_total", TENANT),
-        sessions as f64,
-        "{body}"
+        "no more sessions"
     );
+    assert!(ended <= sessions as f64);
+    assert_eq!(
+        metric(&body2, "login_sessions_active", &[("tenant", TENANT)]),
+        0.0
+    );
+    let log = std::fs::read_to_string(s.dir.join("service.log")).unwrap_or_default();
+    eprintln!(
+        "storm: {ended} sessions of {sessions} connections ({resets} reset by the client); {} accept failures logged",
+        log.matches("Accept failed").count()
+    );
+    let ended = ended as usize;
     assert_eq!(total(&body, "login_sessions_refused_total", TENANT), 0.0);
-    assert!(
+    assert_eq!(
         metric(
             &body,
             "login_sessions_ended_total",
             &[("tenant", TENANT), ("reason", "client_stalled")]
-        ) >= 10.0,
+        ),
+        5.0,
         "{body}"
     );
     drop(stalled); // their connections are released below in any case (see the next test)
@@ -1542,18 +1603,18 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
     let (cmd, status) = (s.topics.command.clone(), s.topics.session_status.clone());
     s.observer
         .wait_until_within(
-            Duration::from_secs(120),
+            Duration::from_secs(180),
             "every LOGOUT and DESTROYED",
             |seen| {
                 seen.iter()
                     .filter(|r| r.json()["type"] == "DESTROYED")
                     .count()
-                    >= sessions
+                    >= ended
             },
         )
         .await;
     s.observer.settle(Duration::from_secs(1)).await;
-    assert_eq!(ended_once_each(&s.observer.seen, &cmd, &status), sessions);
+    assert_eq!(ended_once_each(&s.observer.seen, &cmd, &status), ended);
 
     // Memory and descriptors back near the baseline.
     let rss = s
@@ -1583,33 +1644,32 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
 /// kernel buffers and a task) for as long as that client likes: otherwise ended sessions free
 /// their MAX_SESSIONS slots while their connections pile up.
 #[actix_rt::test]
-#[ignore = "bug: the writer task of a session ended as client_stalled blocks forever in write_all; its socket is never closed while the client stays connected"]
+#[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
 async fn connections_of_sessions_ended_for_not_reading_are_closed() {
-    let s = ChildService::start(&[]).await;
-    let addr = s.gateway;
+    let mut s = ChildService::start(&[]).await;
     s.wait_all_ended(1, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let fds0 = s.fds();
     let mut stalled = Vec::new();
-    for _ in 0..30 {
-        stalled.push(never_reader(addr, None).await);
+    for _ in 0..8 {
+        stalled.push(never_reader(&mut s, None).await);
     }
-    let body = s.wait_all_ended(31, Duration::from_secs(60)).await;
+    let body = s.wait_all_ended(9, Duration::from_secs(60)).await;
     assert_eq!(
         metric(
             &body,
             "login_sessions_ended_total",
             &[("tenant", TENANT), ("reason", "client_stalled")]
         ),
-        30.0
+        8.0
     );
     // The clients stay connected and keep not reading; the server must have let go.
     let fds = s
-        .settle_below(Duration::from_secs(30), fds0 as u64 + 5, |s| s.fds() as u64)
+        .settle_below(Duration::from_secs(10), fds0 as u64 + 5, |s| s.fds() as u64)
         .await;
     assert!(
         fds <= fds0 as u64 + 5,
-        "{fds} fds with 30 ended sessions' clients still connected (baseline {fds0})"
+        "{fds} fds with 8 ended sessions' clients still connected (baseline {fds0})"
     );
     drop(stalled);
 }

@@ -591,11 +591,6 @@ pub async fn wait_metrics(
     }
 }
 
-/// Whether the tests that take long (broker outage, connection storms, memory) should run.
-pub fn long_tests() -> bool {
-    std::env::var("LONG_TESTS").is_ok_and(|v| v == "1")
-}
-
 /// A deterministic xorshift64* generator for random test bytes.
 pub struct XorShift(pub u64);
 
@@ -610,5 +605,18 @@ impl XorShift {
     }
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+impl Observer {
+    /// Reads everything already available, without waiting (at most 100,000 records).
+    pub fn drain(&mut self) {
+        for _ in 0..100_000 {
+            let before = self.seen.len();
+            self.poll_some(Duration::from_millis(0));
+            if self.seen.len() == before {
+                break;
+            }
+        }
     }
 }

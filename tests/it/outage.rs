@@ -162,14 +162,44 @@ fn start_sim_at(bootstrap: &str, topics: &Topics) -> oneshot::Sender<()> {
     tx
 }
 
-/// Logs `u{i}` in on a fresh connection and waits (up to `wait`) for the answer.
-async fn login(addr: SocketAddr, i: u32, wait: Duration) -> (Client, Value) {
+/// Logs `u{i}` in on a fresh connection and waits for the answer.
+async fn login(addr: SocketAddr, i: u32) -> (Client, Value) {
     let mut c = Client::connect(addr).await;
     c.send(json!({"op":"login","accountName":format!("u{i}"),"password":format!("p{i}")}))
         .await;
-    let _ = wait; // every login is answered within LOGIN_TIMEOUT_MS
+    // Every login is answered within LOGIN_TIMEOUT_MS, well inside `recv`'s deadline.
     let answer = c.recv().await;
     (c, answer)
+}
+
+/// The committed offsets of `group` on `topic`, and each partition's high watermark.
+fn committed(bootstrap: &str, group: &str, topic: &str) -> Vec<(i32, String, i64)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in 0..4 {
+        tpl.add_partition(topic, p);
+    }
+    let got = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .map(|t| {
+            t.elements()
+                .iter()
+                .map(|e| {
+                    let high = consumer
+                        .fetch_watermarks(topic, e.partition(), Duration::from_secs(5))
+                        .map(|w| w.1)
+                        .unwrap_or(-1);
+                    (e.partition(), format!("{:?}", e.offset()), high)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    got
 }
 
 fn of<'a>(seen: &'a [Record], topic: &str, sid: Uuid, kind: &str) -> Vec<&'a Record> {
@@ -183,11 +213,25 @@ fn of<'a>(seen: &'a [Record], topic: &str, sid: Uuid, kind: &str) -> Vec<&'a Rec
 }
 
 #[actix_rt::test]
+#[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
 async fn a_broker_outage_under_login_traffic_is_survived() {
-    if !long_tests() {
-        eprintln!("skipped: set LONG_TESTS=1 to run the broker outage test");
-        return;
-    }
+    outage(false).await;
+}
+
+/// The same outage; the consumer group's membership is lost during it (10 s > the 6 s session
+/// timeout), so the consumer rejoins after it. Answers the peer produced meanwhile must still be
+/// handled.
+#[actix_rt::test]
+#[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
+async fn login_answers_produced_while_the_consumer_rejoins_after_an_outage_are_not_lost() {
+    outage(true).await;
+}
+
+/// Cuts the broker for 10 s under login traffic and checks everything the service promises
+/// across it. `answers_kept`: also require that no peer answer is lost across the consumer's
+/// rejoin (a timed-out login whose answer comes later must be released, and its account must
+/// log in again).
+async fn outage(answers_kept: bool) {
     let started = Instant::now();
     let (broker_port, proxy_port) = (free_port(), free_port());
     let proxy = Proxy::start(proxy_port, broker_port);
@@ -205,10 +249,13 @@ async fn a_broker_outage_under_login_traffic_is_survived() {
     let _sim = start_sim_at(&bootstrap, &topics);
     let tenant = Uuid::new_v4().to_string();
     let timeout = LOGIN_TIMEOUT_MS.to_string();
+    let service_id = Uuid::new_v4().to_string();
+    let group = format!("Login Service - {service_id}");
     let app = start(config(
         &topics,
         &service_json_for(&tenant, None),
         &[
+            ("SERVICE_ID", service_id.as_str()),
             ("BOOTSTRAP_SERVERS", bootstrap.as_str()),
             ("LOGIN_TIMEOUT_MS", timeout.as_str()),
         ],
@@ -225,7 +272,7 @@ async fn a_broker_outage_under_login_traffic_is_survived() {
     // Before: four sessions logged in (u1 … u4).
     let mut before = Vec::new();
     for i in 1..=4 {
-        let (c, answer) = login(addr, i, DEADLINE).await;
+        let (c, answer) = login(addr, i).await;
         assert_eq!(
             answer["event"], "login_ok",
             "u{i} before the outage: {answer}"
@@ -264,7 +311,7 @@ async fn a_broker_outage_under_login_traffic_is_survived() {
         let i = 10 + k as u32;
         waiting.push(actix_rt::spawn(async move {
             tokio::time::sleep_until((cut_at + Duration::from_millis(at_ms)).into()).await;
-            let (c, answer) = login(addr, i, Duration::from_secs(90)).await;
+            let (c, answer) = login(addr, i).await;
             (i, c, answer)
         }));
     }
@@ -314,7 +361,7 @@ async fn a_broker_outage_under_login_traffic_is_survived() {
     let mut fresh = Vec::new();
     let end = Instant::now() + Duration::from_secs(60);
     for i in 30..=40 {
-        let (c, answer) = login(addr, i, Duration::from_secs(30)).await;
+        let (c, answer) = login(addr, i).await;
         let ok = answer["event"] == "login_ok";
         fresh.push((i, c, answer.clone()));
         if ok {
@@ -389,27 +436,76 @@ async fn a_broker_outage_under_login_traffic_is_survived() {
         },
     )
     .await;
-    obs.wait_until_within(
-        Duration::from_secs(60),
-        "the release of every timed-out login the peer answered",
-        |seen| {
-            timed_out.iter().all(|(sid, account)| {
+    // (Polled by hand to say which login was lost.)
+    let unreleased = |seen: &[Record]| -> Vec<String> {
+        timed_out
+            .iter()
+            .filter(|(sid, account)| {
                 let answered = of(seen, &answers, *sid, "CREATED")
                     .iter()
                     .any(|r| r.json()["accountId"] == *account);
-                !answered
-                    || of(seen, &cmd, *sid, "LOGOUT")
+                answered
+                    && !of(seen, &cmd, *sid, "LOGOUT")
                         .iter()
                         .any(|r| r.json()["accountId"] == *account)
             })
-        },
-    )
-    .await;
+            .map(|(sid, account)| format!("session {sid} account {account}"))
+            .collect()
+    };
+    let wait = if answers_kept { 60 } else { 15 };
+    let end = Instant::now() + Duration::from_secs(wait);
+    while !unreleased(&obs.seen).is_empty() && Instant::now() < end {
+        obs.settle(Duration::from_millis(200)).await;
+    }
+    let lost = unreleased(&obs.seen);
+    if !lost.is_empty() && !answers_kept {
+        eprintln!(
+            "outage: {} peer answers lost across the rejoin (see the ignored test); committed offsets: {:?}",
+            lost.len(),
+            committed(&bootstrap, &group, &answers)
+        );
+    }
+    assert!(
+        lost.is_empty() || !answers_kept,
+        "logins answered by the peer after the outage, but neither answered to the client \
+         (they got SYSTEM_ERROR) nor released with a LOGOUT: the service never saw the \
+         answer: {lost:#?}\ncommitted offsets of the service's group: {:?}",
+        committed(&bootstrap, &group, &answers)
+    );
+
+    // The accounts of timed-out logins are usable again (the peer released them).
+    let mut again = Vec::new();
+    if answers_kept {
+        for (_, account) in &timed_out {
+            let i = account - 100;
+            let end = Instant::now() + Duration::from_secs(30);
+            loop {
+                let (mut c, answer) = login(addr, i).await;
+                if answer["event"] == "login_ok" {
+                    again.push((c, *account));
+                    break;
+                }
+                assert_eq!(answer["code"], "ALREADY_LOGGED_IN", "u{i}: {answer}");
+                assert!(Instant::now() < end, "u{i} stays logged in at the peer");
+                c.send(json!({"op":"logout"})).await;
+                c.expect("bye").await;
+                again.push((c, 0));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
 
     // End everything still open, then count.
     c4.send(json!({"op":"logout"})).await;
     c4.expect("bye").await;
     let mut still: Vec<(Uuid, u32)> = vec![(c4.session_id, 104)];
+    for (mut c, account) in again {
+        if account != 0 {
+            c.send(json!({"op":"logout"})).await;
+            c.expect("bye").await;
+        }
+        still.push((c.session_id, account));
+    }
     for (i, mut c, answer) in during_cut.into_iter().chain(fresh) {
         c.send(json!({"op":"logout"})).await;
         assert_eq!(c.recv().await, json!({"event":"bye","reason":"logout"}));
