@@ -354,3 +354,41 @@ async fn duplicate_login_reject_is_the_atlas_behaviour() {
     old.expect("pong").await;
     w.shutdown().await;
 }
+
+/// Every peer error code reaches the client as the contract says, including the two the
+/// simulator never sends (SYSTEM_ERROR, TOO_MANY_ATTEMPTS), and `until` as an RFC 3339 string.
+#[actix_rt::test]
+async fn every_peer_error_code_reaches_the_client() {
+    let mut w = World::start(false, &service_json(None), &[]).await;
+    let mut c = w.client().await;
+    let sid = c.session_id;
+    let inj = Injector::new();
+    let topic = w.topics.account_session_status.clone();
+    let codes = [
+        "SYSTEM_ERROR",
+        "NOT_REGISTERED",
+        "ALREADY_LOGGED_IN",
+        "INCORRECT_PASSWORD",
+        "TOO_MANY_ATTEMPTS",
+    ];
+    for code in codes {
+        c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
+            .await;
+        let error = json!({"sessionId":sid,"accountId":0,"accountName":"","type":"ERROR",
+            "body":{"code":code,"reason":0,"until":0,"ipAddress":"127.0.0.1","hwid":""}});
+        inj.send(&topic, 0, &gms(), error.to_string().as_bytes())
+            .await;
+        assert_eq!(c.recv().await, json!({"event":"login_failed","code":code}));
+    }
+    c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
+        .await;
+    let ban = json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"ERROR",
+        "body":{"code":"DELETED_OR_BLOCKED","reason":3,"until":"2027-01-01T00:00:00Z"}});
+    inj.send(&topic, 1, &gms(), ban.to_string().as_bytes())
+        .await;
+    assert_eq!(
+        c.recv().await,
+        json!({"event":"banned","permanent":false,"reason":3,"until":"2027-01-01T00:00:00Z"})
+    );
+    w.shutdown().await;
+}
