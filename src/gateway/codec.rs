@@ -11,7 +11,10 @@ use tokio::sync::mpsc;
 use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, Decoder, FramedRead};
 
 /// Lines a session may have queued for its client before it counts as not reading.
-pub const OUTBOUND_QUEUE: usize = 64;
+/// A burst of events for one session is handled in one go by its actor before the writer runs,
+/// so this is sized for bursts; a client that does not read is caught by the write timeout and,
+/// once its socket buffers and this queue are full, by the queue.
+pub const OUTBOUND_QUEUE: usize = 1024;
 
 /// One framed input from the client.
 #[derive(Debug)]
@@ -101,10 +104,20 @@ impl Outbound {
 pub fn spawn_writer(mut write: OwnedWriteHalf) -> Outbound {
     let (queue, mut rx) = mpsc::channel::<Vec<u8>>(OUTBOUND_QUEUE);
     let task = actix_rt::spawn(async move {
+        let mut batch = Vec::new();
         while let Some(line) = rx.recv().await {
-            match tokio::time::timeout(WRITE_TIMEOUT, write.write_all(&line)).await {
+            // Everything queued goes out in one write, not one system call per line.
+            batch.clear();
+            batch.extend_from_slice(&line);
+            while let Ok(more) = rx.try_recv() {
+                batch.extend_from_slice(&more);
+            }
+            match tokio::time::timeout(WRITE_TIMEOUT, write.write_all(&batch)).await {
                 Ok(Ok(())) => {}
                 _ => return,
+            }
+            if batch.capacity() > 64 * 1024 {
+                batch = Vec::new(); // do not keep a burst's buffer for the session's life
             }
         }
         let _ = tokio::time::timeout(WRITE_TIMEOUT, write.shutdown()).await;

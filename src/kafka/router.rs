@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix::Recipient;
 use rdkafka::message::Message;
 use tracing::{debug, info_span, warn};
+use uuid::Uuid;
 
 use crate::kafka::headers;
 use crate::kafka::producer::Publish;
@@ -174,6 +175,16 @@ impl Router {
         let Some(topic) = topic else {
             return Outcome::Ignored;
         };
+        let payload = msg.payload().unwrap_or_default();
+        if topic == TopicKind::AccountSession {
+            // The common case with several instances: another instance's session. Decided from
+            // the leading sessionId alone, before headers are parsed or the JSON decoded.
+            if let Some(id) = leading_session_id(payload) {
+                if self.directory.session(&id).is_none() && self.directory.ended(&id).is_none() {
+                    return Outcome::NotOurs;
+                }
+            }
+        }
         let found = headers::tenant_headers(msg.headers());
         let Some(tenant) = self.tenants.find(&found) else {
             return if well_formed(&found) {
@@ -182,7 +193,6 @@ impl Router {
                 Outcome::NoTenant
             };
         };
-        let payload = msg.payload().unwrap_or_default();
         match topic {
             TopicKind::AccountSession => self.account_session(msg, tenant, payload),
             TopicKind::Seed => self.seed(msg, tenant, payload),
@@ -298,6 +308,18 @@ impl Router {
             None => Outcome::Ignored,
         }
     }
+}
+
+/// The session id of an event that starts `{"sessionId":"<uuid>"`, as Go writes it (fields in
+/// declaration order, compact); anything else is left to the full decoder.
+fn leading_session_id(payload: &[u8]) -> Option<Uuid> {
+    const PREFIX: &[u8] = br#"{"sessionId":""#;
+    let rest = payload.strip_prefix(PREFIX)?;
+    let (id, after) = (rest.get(..36)?, rest.get(36)?);
+    if *after != b'"' {
+        return None;
+    }
+    Uuid::try_parse_ascii(id).ok()
 }
 
 fn well_formed(h: &crate::tenant::TenantHeaders<'_>) -> bool {

@@ -153,6 +153,10 @@ async fn events_of_other_sessions_tenants_or_shapes_are_skipped() {
         Uuid::new_v4()
     );
     assert_eq!(f.router.dispatch(&gms("ass", &other)), Outcome::NotOurs);
+    // Tenant checks apply to the events of sessions this instance holds.
+    let held = Uuid::new_v4();
+    let _seen = session(&f, held);
+    let other = format!(r#"{{"sessionId":"{held}","accountId":1,"type":"CREATED","body":{{}}}}"#);
     let elsewhere = message(
         "ass",
         &other,
@@ -265,4 +269,40 @@ fn outcome_discriminants_index_all() {
     for (i, o) in Outcome::ALL.iter().enumerate() {
         assert_eq!(*o as usize, i);
     }
+}
+
+#[test]
+fn the_leading_session_id_is_read_only_from_gos_field_order() {
+    let id = Uuid::new_v4();
+    assert_eq!(
+        leading_session_id(format!(r#"{{"sessionId":"{id}","accountId":1}}"#).as_bytes()),
+        Some(id)
+    );
+    assert_eq!(
+        leading_session_id(format!(r#"{{"accountId":1,"sessionId":"{id}"}}"#).as_bytes()),
+        None
+    );
+    assert_eq!(
+        leading_session_id(format!(r#"{{ "sessionId": "{id}"}}"#).as_bytes()),
+        None
+    );
+    assert_eq!(
+        leading_session_id(br#"{"sessionId":"not-a-uuid-at-all-but-36-characters!"}"#),
+        None
+    );
+    assert_eq!(leading_session_id(br#"{"sessionId":"#), None);
+}
+
+#[actix::test]
+async fn a_miss_is_decided_without_headers() {
+    let mut f = fixture();
+    let other = format!(
+        r#"{{"sessionId":"{}","accountId":1,"type":"CREATED","body":{{}}}}"#,
+        Uuid::new_v4()
+    );
+    // No tenant headers at all: still a plain miss, not a skipped poison message.
+    assert_eq!(
+        f.router.dispatch(&message("ass", &other, None)),
+        Outcome::NotOurs
+    );
 }

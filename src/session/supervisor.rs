@@ -284,21 +284,32 @@ impl Handler<SessionEnded> for SessionSupervisor {
         self.ending += 1;
         let producer = self.services.producer.clone();
         let tombstone = self.services.ledger.ended(id);
-        ctx.spawn(
-            async move {
-                // In this order: the peer releases the account before the session is gone.
-                let _ = publish(&producer, logout).await;
-                if publish(&producer, destroyed).await.is_ok() {
-                    // Only now may the ledger forget it: a crash before this replays the end.
-                    let _ = publish(&producer, tombstone).await;
-                }
+        // A task of its own, not a future of this actor's context (which polls all of its
+        // futures on every wake-up: ending 10,000 sessions at once would be quadratic).
+        let me = ctx.address();
+        actix_rt::spawn(async move {
+            // In this order: the peer releases the account before the session is gone.
+            let _ = publish(&producer, logout).await;
+            if publish(&producer, destroyed).await.is_ok() {
+                // Only now may the ledger forget it: a crash before this replays the end.
+                let _ = publish(&producer, tombstone).await;
             }
-            .into_actor(self)
-            .map(|_, act, _| {
-                act.ending -= 1;
-                act.notify_if_drained();
-            }),
-        );
+            me.do_send(EndSent);
+        });
+    }
+}
+
+/// An end sequence (LOGOUT, DESTROYED, ledger tombstone) was sent.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct EndSent;
+
+impl Handler<EndSent> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, _: EndSent, _: &mut Context<Self>) {
+        self.ending -= 1;
+        self.notify_if_drained();
     }
 }
 
