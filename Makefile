@@ -24,7 +24,7 @@ demo: deps release
 	@SERVICE_ID=$$(cat /proc/sys/kernel/random/uuid) BOOTSTRAP_SERVERS= LOG_LEVEL=warn \
 	  ./target/release/login-orchestrator & pid=$$!; \
 	for i in $$(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/8484) 2>/dev/null && break; sleep 0.05; done; \
-	python3 scripts/demo.py 127.0.0.1:8484; rc=$$?; kill -TERM $$pid; wait $$pid; exit $$rc
+	python3 tests/tools/demo.py 127.0.0.1:8484; rc=$$?; kill -TERM $$pid; wait $$pid; exit $$rc
 
 # System packages the build and the tests need (Debian); a no-op when they are present.
 deps:
@@ -36,10 +36,10 @@ deps:
 	@command -v $(CARGO) >/dev/null || { echo "cargo (the Rust toolchain) is required" >&2; exit 1; }
 
 broker-up:
-	@scripts/broker.sh up
+	@tests/tools/broker.sh up
 
 broker-down:
-	@scripts/broker.sh down
+	@tests/tools/broker.sh down
 
 unit-test:
 	$(CARGO) test --lib --bins
@@ -49,13 +49,13 @@ unit-test:
 test: deps
 	@$(CARGO) test --no-run --quiet
 	@started=0; \
-	if ! scripts/broker.sh status >/dev/null 2>&1; then scripts/broker.sh up && started=1; fi; \
+	if ! tests/tools/broker.sh status >/dev/null 2>&1; then tests/tools/broker.sh up && started=1; fi; \
 	export TEST_BOOTSTRAP_SERVERS=127.0.0.1:$(BROKER_PORT); \
 	$(CARGO) test; rc=$$?; \
 	if [ $$rc = 0 ] && [ "$$LONG_TESTS" = 1 ]; then \
 	  echo "LONG_TESTS=1: the long tests (broker outage, connection storm, rejoin, stalled clients)"; \
 	  $(CARGO) test --test it -- --ignored; rc=$$?; fi; \
-	if [ $$started = 1 ]; then scripts/broker.sh down; fi; \
+	if [ $$started = 1 ]; then tests/tools/broker.sh down; fi; \
 	exit $$rc
 
 fmt:
@@ -70,9 +70,9 @@ clean:
 
 # Benchmarks (issue 5): release build, its own broker on port 19192 (started and stopped here),
 # the account simulator as the peer, the load generator; prints one table with every figure
-# beside its same-run baseline. Sizes and phases: see scripts/bench.sh; results: BENCHMARKS.md.
+# beside its same-run baseline. Sizes and phases: see tests/tools/bench.sh; results: BENCHMARKS.md.
 bench: deps
-	@scripts/bench.sh
+	@tests/tools/bench.sh
 
 # Fuzzing: cargo-fuzz (libFuzzer) targets for the gateway line decoder and each consumed-message
 # decoder (tests/fuzz, its own workspace: never part of `cargo build` or `cargo test`), each run

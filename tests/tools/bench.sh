@@ -11,7 +11,7 @@
 #   BENCH_PHASES="latency memory throughput"   (any subset; add "micro" for the criterion
 #   micro-benchmarks, `cargo bench --bench hot_path`, whose build adds about 3 minutes)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 export BROKER_PORT="${BENCH_BROKER_PORT:-19192}"
 BOOTSTRAP="127.0.0.1:$BROKER_PORT"
@@ -43,7 +43,7 @@ SIM_PID=""
 cleanup() {
   [ -n "$SERVICE_PID" ] && kill -CONT "$SERVICE_PID" 2>/dev/null && kill -KILL "$SERVICE_PID" 2>/dev/null
   [ -n "$SIM_PID" ] && kill -KILL "$SIM_PID" 2>/dev/null
-  scripts/broker.sh down >/dev/null 2>&1 || true
+  tests/tools/broker.sh down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -105,8 +105,8 @@ SERVICE_ENV=(MAX_SESSIONS_PER_IP=0 ADMIN_ADDRESS=127.0.0.1:0 KAFKA_HEARTBEAT_INT
 SETUP_SIM_ENV=(KAFKA_LINGER_MS=0)
 
 broker_fresh() {
-  scripts/broker.sh down >/dev/null 2>&1 || true
-  scripts/broker.sh up >/dev/null
+  tests/tools/broker.sh down >/dev/null 2>&1 || true
+  tests/tools/broker.sh up >/dev/null
   "$BIN/loadgen" topics --bootstrap "$BOOTSTRAP" --names "$TOPICS"
 }
 
@@ -216,7 +216,7 @@ if has_phase throughput; then
     --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS --out "$RESULTS"
   stop_service; stop_sim
 fi
-scripts/broker.sh down >/dev/null 2>&1 || true
+tests/tools/broker.sh down >/dev/null 2>&1 || true
 
 if has_phase micro; then
   say "micro-benchmarks (criterion, no broker): decode, tenant match, route"

