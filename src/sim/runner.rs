@@ -133,8 +133,19 @@ impl Sim {
                 .key(&key[..])
                 .headers(headers::outgoing(&tenant, &span))
                 .payload(&output.payload);
-            if let Err((error, _)) = self.producer.send(record, Duration::from_secs(5)).await {
-                warn!(%error, topic, "Simulator: answer not delivered.");
+            // Enqueued in order (one partition per account keeps it), delivered in the
+            // background: awaiting each delivery would serialise the simulator on the broker's
+            // round trip and make it the bottleneck of every login benchmark.
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    let topic = topic.clone();
+                    actix_rt::spawn(async move {
+                        if !matches!(delivery.await, Ok(Ok(_))) {
+                            warn!(topic, "Simulator: answer not delivered.");
+                        }
+                    });
+                }
+                Err((error, _)) => warn!(%error, topic, "Simulator: answer not enqueued."),
             }
         }
         debug!(%session_id, "Simulator answered a command.");
