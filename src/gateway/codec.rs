@@ -69,7 +69,7 @@ pub fn lines(read: OwnedReadHalf, max_line: usize) -> Lines {
         Vec::new(),
         max_line,
     ));
-    FramedRead::with_capacity(read, codec, 512).map(frame as fn(_) -> Frame)
+    FramedRead::with_capacity(read, codec, 128).map(frame as fn(_) -> Frame)
 }
 
 fn frame(item: Result<Frame, std::io::Error>) -> Frame {
