@@ -256,24 +256,7 @@ pub struct Observer {
 
 impl Observer {
     pub fn new(topics: &[&str]) -> Observer {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap())
-            .set("group.id", format!("observer-{}", Uuid::new_v4()))
-            .set("enable.auto.commit", "false")
-            .set("fetch.wait.max.ms", "10")
-            .create()
-            .unwrap();
-        let mut tpl = TopicPartitionList::new();
-        for t in topics {
-            for p in 0..4 {
-                tpl.add_partition_offset(t, p, Offset::Beginning).unwrap();
-            }
-        }
-        consumer.assign(&tpl).unwrap();
-        Observer {
-            consumer,
-            seen: Vec::new(),
-        }
+        Observer::new_at(&bootstrap(), topics)
     }
 
     fn poll_some(&mut self, wait: Duration) {

@@ -4,35 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::world::World;
-
-/// A GET over a fresh connection: status code and body.
-async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr)
-        .await
-        .expect("admin listener");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    s.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    tokio::time::timeout(DEADLINE, s.read_to_string(&mut response))
-        .await
-        .unwrap()
-        .unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("an HTTP status");
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
-}
 
 /// The value of the sample whose line starts with `name{` and contains every label given.
 fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -70,7 +45,7 @@ async fn metrics_count_a_scripted_flow() {
     // The end is counted once its LOGOUT and DESTROYED were sent: poll until then.
     let mut body = String::new();
     for _ in 0..200 {
-        let (code, text) = get(admin, "/metrics").await;
+        let (code, text) = admin_get(admin, "/metrics").await;
         assert_eq!(code, 200);
         body = text;
         if sample(
@@ -169,7 +144,7 @@ async fn readiness_is_false_before_assignment_and_during_shutdown() {
     for _ in 0..100 {
         if let Ok(stream) = tokio::net::TcpStream::connect(admin).await {
             drop(stream);
-            let (code, body) = get(admin, "/readyz").await;
+            let (code, body) = admin_get(admin, "/readyz").await;
             if code == 503 {
                 not_ready = Some(body);
                 break;
@@ -178,11 +153,14 @@ async fn readiness_is_false_before_assignment_and_during_shutdown() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(not_ready.unwrap().contains("no partitions"));
-    assert_eq!(get(admin, "/healthz").await.0, 200);
+    assert_eq!(admin_get(admin, "/healthz").await.0, 200);
     let app = starting.await.unwrap();
-    assert_eq!(get(admin, "/readyz").await, (200, "ready\n".to_owned()));
+    assert_eq!(
+        admin_get(admin, "/readyz").await,
+        (200, "ready\n".to_owned())
+    );
     app.shutdown().await;
-    let (code, body) = get(admin, "/readyz").await;
+    let (code, body) = admin_get(admin, "/readyz").await;
     assert_eq!((code, body.as_str()), (503, "not ready: shutting down\n"));
-    assert_eq!(get(admin, "/nothing").await.0, 404);
+    assert_eq!(admin_get(admin, "/nothing").await.0, 404);
 }

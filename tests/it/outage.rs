@@ -8,14 +8,13 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use login_orchestrator::sim::book::{AccountsFile, Book};
-use login_orchestrator::sim::runner::{Sim, SimTopics};
 use serde_json::{json, Value};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::helpers::*;
+use crate::world::start_sim_at;
 
 const CUT: Duration = Duration::from_secs(10);
 const LOGIN_TIMEOUT_MS: u64 = 15000;
@@ -142,26 +141,6 @@ fn accounts() -> String {
     )
 }
 
-fn start_sim_at(bootstrap: &str, topics: &Topics) -> oneshot::Sender<()> {
-    let file: AccountsFile = serde_json::from_str(&accounts()).unwrap();
-    let sim = Sim::connect(
-        bootstrap,
-        &[],
-        SimTopics {
-            command: topics.command.clone(),
-            account_status: topics.account_status.clone(),
-            account_session_status: topics.account_session_status.clone(),
-        },
-        Book::new(file),
-    )
-    .expect("simulator connects");
-    let (tx, rx) = oneshot::channel::<()>();
-    actix_rt::spawn(sim.run(async move {
-        let _ = rx.await;
-    }));
-    tx
-}
-
 /// Logs `u{i}` in on a fresh connection and waits for the answer.
 async fn login(addr: SocketAddr, i: u32) -> (Client, Value) {
     let mut c = Client::connect(addr).await;
@@ -246,7 +225,7 @@ async fn outage(answers_kept: bool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let topics = Topics::create_at(&bootstrap).await;
-    let _sim = start_sim_at(&bootstrap, &topics);
+    let _sim = start_sim_at(&bootstrap, &topics, &accounts());
     let tenant = Uuid::new_v4().to_string();
     let timeout = LOGIN_TIMEOUT_MS.to_string();
     let service_id = Uuid::new_v4().to_string();

@@ -29,9 +29,14 @@ pub struct World {
 
 /// Starts the simulator on `topics`; dropping the sender stops it.
 pub fn start_sim(topics: &Topics) -> oneshot::Sender<()> {
-    let file: AccountsFile = serde_json::from_str(ACCOUNTS).unwrap();
+    start_sim_at(&bootstrap(), topics, ACCOUNTS)
+}
+
+/// The same on another broker, with other accounts (an accounts file's JSON).
+pub fn start_sim_at(bootstrap: &str, topics: &Topics, accounts: &str) -> oneshot::Sender<()> {
+    let file: AccountsFile = serde_json::from_str(accounts).unwrap();
     let sim = Sim::connect(
-        &bootstrap(),
+        bootstrap,
         &[],
         SimTopics {
             command: topics.command.clone(),
