@@ -115,21 +115,7 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         })
         .await?
     };
-    let (loaded, load_time) = match preload {
-        Ok(x) => x,
-        Err(e) => {
-            signal(pid, "CONT")?;
-            return Err(e);
-        }
-    };
-    let ends1 = bk::end_offsets(bootstrap, topic)?;
-    eprintln!(
-        "loadgen: preloaded {loaded} events in {:.1} s (service stopped)",
-        load_time.as_secs_f64()
-    );
-    let perf = Perf::start("routing");
-    signal(pid, "CONT")?;
-    let t0 = Instant::now();
+    let (loaded, ends1, perf, t0) = resume(preload, pid, bootstrap, topic, "routing")?;
     let c = Arc::clone(&counters);
     let mut progress = (0, Instant::now());
     wait_until("routing", || {
@@ -222,21 +208,7 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         })
         .await?
     };
-    let (loaded, load_time) = match preload {
-        Ok(x) => x,
-        Err(e) => {
-            signal(pid, "CONT")?;
-            return Err(e);
-        }
-    };
-    let ends1 = bk::end_offsets(bootstrap, topic)?;
-    eprintln!(
-        "loadgen: preloaded {loaded} events in {:.1} s (service stopped)",
-        load_time.as_secs_f64()
-    );
-    let perf = Perf::start("filtering");
-    signal(pid, "CONT")?;
-    let t0 = Instant::now();
+    let (loaded, ends1, perf, t0) = resume(preload, pid, bootstrap, topic, "filtering")?;
     let c = Arc::clone(&counters);
     wait_until("filtering", || Ok(c.get(&c.markers) >= marker_count)).await?;
     let secs = t0.elapsed().as_secs_f64();
@@ -362,4 +334,34 @@ async fn shutdown(
         ));
     }
     r.append(out)
+}
+
+/// What was loaded, the end offsets after the preload, and the measured window's profile and
+/// start.
+type Resumed = (u64, Vec<(i32, i64)>, Perf, Instant);
+
+/// After a preload with the service stopped (SIGSTOP): the end offsets, then the service resumed
+/// (also when the preload failed) and the measured window started. Returns what was loaded.
+fn resume(
+    preload: anyhow::Result<(u64, Duration)>,
+    pid: u32,
+    bootstrap: &str,
+    topic: &str,
+    phase: &str,
+) -> anyhow::Result<Resumed> {
+    let (loaded, load_time) = match preload {
+        Ok(x) => x,
+        Err(e) => {
+            signal(pid, "CONT")?;
+            return Err(e);
+        }
+    };
+    let ends = bk::end_offsets(bootstrap, topic)?;
+    eprintln!(
+        "loadgen: preloaded {loaded} events in {:.1} s (service stopped)",
+        load_time.as_secs_f64()
+    );
+    let perf = Perf::start(phase);
+    signal(pid, "CONT")?;
+    Ok((loaded, ends, perf, Instant::now()))
 }

@@ -153,15 +153,7 @@ async fn rtt(args: &Args) -> anyhow::Result<()> {
         echo,
     )
     .await?;
-    let p = lat.percentiles();
-    Record::new(args.str("key")?)
-        .set("count", p.count as f64)
-        .set("concurrency", concurrency as f64)
-        .set("p50_ms", p.p50_ms)
-        .set("p99_ms", p.p99_ms)
-        .set("p999_ms", p.p999_ms)
-        .set("per_s", p.count as f64 / secs)
-        .append(&args.out()?)
+    latency_record(args.str("key")?, &mut lat, concurrency, secs).append(&args.out()?)
 }
 
 /// Logins at a fixed concurrency: each client connects and logs in (timed from `login` to
@@ -243,14 +235,7 @@ async fn login(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = args.0.get("samples") {
         all.append_to(std::path::Path::new(path))?;
     }
-    let p = all.percentiles();
-    Record::new(args.str("key")?)
-        .set("count", p.count as f64)
-        .set("concurrency", concurrency as f64)
-        .set("p50_ms", p.p50_ms)
-        .set("p99_ms", p.p99_ms)
-        .set("p999_ms", p.p999_ms)
-        .set("per_s", p.count as f64 / secs)
+    latency_record(args.str("key")?, &mut all, concurrency, secs)
         .set("seconds", secs)
         .append(&args.out()?)
 }
@@ -332,4 +317,16 @@ fn merge(args: &Args) -> anyhow::Result<()> {
         .set("p999_ms", p.p999_ms)
         .set("per_s", count / secs)
         .append(&out)
+}
+
+/// The record of a latency run: count, concurrency, percentiles and rate.
+fn latency_record(key: &str, lat: &mut Latencies, concurrency: usize, secs: f64) -> Record {
+    let p = lat.percentiles();
+    Record::new(key)
+        .set("count", p.count as f64)
+        .set("concurrency", concurrency as f64)
+        .set("p50_ms", p.p50_ms)
+        .set("p99_ms", p.p99_ms)
+        .set("p999_ms", p.p999_ms)
+        .set("per_s", p.count as f64 / secs)
 }

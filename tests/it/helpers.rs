@@ -346,34 +346,16 @@ pub fn gms() -> Vec<(String, Vec<u8>)> {
 
 impl Injector {
     pub fn new() -> Injector {
-        let producer = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap())
-            .set("linger.ms", "0")
-            .create()
-            .unwrap();
-        Injector { producer }
+        // librdkafka's own default for message.max.bytes.
+        Injector::new_with(&bootstrap(), 1_000_000)
     }
 
     pub async fn send(&self, topic: &str, key: u32, headers: &[(String, Vec<u8>)], payload: &[u8]) {
-        let mut h = rdkafka::message::OwnedHeaders::new();
-        for (k, v) in headers {
-            h = h.insert(rdkafka::message::Header {
-                key: k,
-                value: Some(v),
-            });
-        }
-        let key = login_orchestrator::kafka::keys::account_key(key);
-        self.producer
-            .send(
-                FutureRecord::to(topic)
-                    .key(&key[..])
-                    .headers(h)
-                    .payload(payload),
-                Duration::from_secs(5),
-            )
-            .await
-            .map_err(|(e, _)| e)
-            .expect("inject a message");
+        let raw: Vec<(&str, Option<&[u8]>)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v.as_slice())))
+            .collect();
+        self.send_raw_headers(topic, key, &raw, payload).await;
     }
 }
 
