@@ -60,7 +60,7 @@ pub struct Running {
     producer: Addr<Producer>,
     listeners: Listeners,
     consumer_stop: oneshot::Sender<StopRequest>,
-    consumer_thread: Option<Arbiter>,
+    consumer_thread: Option<std::thread::JoinHandle<()>>,
     step_timeout: Duration,
     /// The embedded broker and simulator, when BOOTSTRAP_SERVERS is unset; stopped last.
     embedded: Option<Embedded>,
@@ -183,8 +183,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         command_topic,
     );
     let (consumer_stop, stop_rx) = oneshot::channel();
-    let consumer_thread = Arbiter::new();
-    consumer_thread.spawn(consumer::run(consumer, router, stop_rx));
+    let consumer_thread = consumer::spawn(consumer, router, stop_rx)?;
 
     // A session admitted before the consumer holds its partitions could miss its own answer.
     while tokio::time::timeout(Duration::from_secs(10), health.wait_assigned())
@@ -277,7 +276,8 @@ impl Running {
             embedded._sim_stop.take();
         }
         if let Some(thread) = self.consumer_thread.take() {
-            thread.stop();
+            // The loop has answered (or, when the commit timed out, will return once it is
+            // done): either way it ends within a poll after its stop sender is gone.
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
         let _ = self.producer.send(StopActor).await;

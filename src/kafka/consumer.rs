@@ -1,6 +1,8 @@
 //! The consume loop: one rdkafka consumer in group `Login Service - <SERVICE_ID>`, subscribed to
-//! the three consumed topics, on its own thread. Each message is routed (`router`) and only then
-//! its offset stored (at-least-once); offsets are committed in the background and on stop.
+//! the three consumed topics, polled on a thread of its own. Each message is routed (`router`)
+//! and only then its offset stored (at-least-once; stores are batched per partition, at most
+//! `STORE_EVERY` messages apart and at every pause); offsets are committed in the background and
+//! on stop.
 //!
 //! Start positions: a group with committed offsets resumes from them (a late answer to a login
 //! of a session that died with the previous process is then still seen and released). A new
@@ -12,7 +14,7 @@
 
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
@@ -160,8 +162,8 @@ pub fn subscribe(
     config: &ClientConfig,
     topics: &[&str],
     health: Arc<Health>,
-) -> Result<StreamConsumer<AssignmentContext>, KafkaError> {
-    let consumer: StreamConsumer<AssignmentContext> =
+) -> Result<BaseConsumer<AssignmentContext>, KafkaError> {
+    let consumer: BaseConsumer<AssignmentContext> =
         config.create_with_context(AssignmentContext {
             health,
             assigned_before: AtomicBool::new(false),
@@ -173,46 +175,119 @@ pub fn subscribe(
 /// Asks a running consume loop to stop and commit; answered with the commit's result.
 pub type StopRequest = oneshot::Sender<Result<(), KafkaError>>;
 
-/// Consumes and routes until asked to stop; then commits the stored offsets and answers.
-pub async fn run(
-    consumer: StreamConsumer<AssignmentContext>,
+/// How long one poll waits for a message; also how soon the loop sees a stop request.
+const POLL_WAIT: Duration = Duration::from_millis(50);
+
+/// Routed messages whose offsets are stored in one go (and at every pause in the stream).
+const STORE_EVERY: usize = 512;
+
+/// Starts the consume loop on a thread of its own (a plain blocking poll loop: no async runtime
+/// between librdkafka's queue and the router).
+pub fn spawn(
+    consumer: BaseConsumer<AssignmentContext>,
+    router: Router,
+    stop: oneshot::Receiver<StopRequest>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("consume-loop".into())
+        .spawn(move || run(consumer, router, stop))
+}
+
+/// Consumes and routes until asked to stop (or the stop sender is dropped); then stores and
+/// commits the offsets of what was routed and answers.
+pub fn run(
+    consumer: BaseConsumer<AssignmentContext>,
     mut router: Router,
     mut stop: oneshot::Receiver<StopRequest>,
 ) {
+    let mut routed = Routed::default();
     loop {
-        tokio::select! {
-            biased;
-            request = &mut stop => {
-                let result = consumer.commit_consumer_state(CommitMode::Sync).or_else(|e| match e {
-                    KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset) => Ok(()),
-                    e => Err(e),
-                });
-                match &result {
-                    Ok(()) => info!("Consumer offsets committed."),
-                    Err(error) => warn!(%error, "Final offset commit failed."),
-                }
-                if let Ok(reply) = request {
-                    let _ = reply.send(result);
-                }
-                return;
+        match stop.try_recv() {
+            Ok(request) => return finish(&consumer, &mut routed, Some(request)),
+            Err(oneshot::error::TryRecvError::Closed) => {
+                return finish(&consumer, &mut routed, None)
             }
-            received = consumer.recv() => match received {
-                Ok(msg) => {
-                    let outcome: Outcome = router.dispatch(&msg);
-                    let _ = outcome;
-                    if let Err(error) = consumer.store_offset_from_message(&msg) {
-                        warn!(%error, topic = msg.topic(), "Could not store an offset.");
-                    }
-                }
-                Err(KafkaError::MessageConsumption(RDKafkaErrorCode::UnknownTopicOrPartition)) => {
-                    debug!("A consumed topic does not exist yet; retrying.");
-                }
-                Err(error) => {
-                    warn!(%error, "Consumer error.");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
+            Err(oneshot::error::TryRecvError::Empty) => {}
         }
+        match consumer.poll(POLL_WAIT) {
+            Some(Ok(msg)) => {
+                let _: Outcome = router.dispatch(&msg);
+                routed.note(msg.topic(), msg.partition(), msg.offset());
+                if routed.count >= STORE_EVERY {
+                    routed.store(&consumer);
+                }
+            }
+            Some(Err(KafkaError::MessageConsumption(
+                RDKafkaErrorCode::UnknownTopicOrPartition,
+            ))) => {
+                debug!("A consumed topic does not exist yet; retrying.");
+            }
+            Some(Err(error)) => {
+                warn!(%error, "Consumer error.");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            None => routed.store(&consumer),
+        }
+    }
+}
+
+fn finish(
+    consumer: &BaseConsumer<AssignmentContext>,
+    routed: &mut Routed,
+    request: Option<StopRequest>,
+) {
+    routed.store(consumer);
+    let result = consumer
+        .commit_consumer_state(CommitMode::Sync)
+        .or_else(|e| match e {
+            KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset) => Ok(()),
+            e => Err(e),
+        });
+    match &result {
+        Ok(()) => info!("Consumer offsets committed."),
+        Err(error) => warn!(%error, "Final offset commit failed."),
+    }
+    if let Some(reply) = request {
+        let _ = reply.send(result);
+    }
+}
+
+/// The highest routed offset of each partition since the last store (at-least-once: an offset
+/// is stored only after its message was routed).
+#[derive(Default)]
+struct Routed {
+    next: Vec<(String, i32, i64)>,
+    count: usize,
+}
+
+impl Routed {
+    fn note(&mut self, topic: &str, partition: i32, offset: i64) {
+        self.count += 1;
+        match self
+            .next
+            .iter_mut()
+            .find(|(t, p, _)| *p == partition && t == topic)
+        {
+            Some(entry) => entry.2 = entry.2.max(offset + 1),
+            None => self.next.push((topic.to_owned(), partition, offset + 1)),
+        }
+    }
+
+    fn store(&mut self, consumer: &BaseConsumer<AssignmentContext>) {
+        if self.count == 0 {
+            return;
+        }
+        self.count = 0;
+        let mut tpl = TopicPartitionList::with_capacity(self.next.len());
+        for (topic, partition, next) in &self.next {
+            let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*next));
+        }
+        // A partition revoked meanwhile refuses its store; its new owner resumes from the
+        // last commit, so those events are seen again, never lost.
+        if let Err(error) = consumer.store_offsets(&tpl) {
+            debug!(%error, "Could not store some offsets.");
+        }
+        self.next.clear();
     }
 }
 
