@@ -12,6 +12,9 @@ use tracing_subscriber::prelude::*;
 
 pub use crate::config::LogFormat;
 
+/// The target of spans that give log lines their context but are not exported as traces.
+pub const UNTRACED: &str = "login_orchestrator::untraced";
+
 /// The installed tracing pipeline; `shutdown` exports what is still buffered.
 pub struct Telemetry {
     provider: SdkTracerProvider,
@@ -55,9 +58,23 @@ pub fn init(filter: &str, format: LogFormat, otlp_endpoint: Option<&str>) -> Tel
     // Trace context is kept for this crate's spans whatever the log level, so that produced
     // messages always carry a `traceparent`; without an exporter spans go nowhere.
     let provider = builder.build();
+    // Lean spans: no thread or source-location attributes, no busy/idle timing and no
+    // OpenTelemetry context activation on each enter (trace context is taken from spans
+    // explicitly when a message is produced). Spans of the `UNTRACED` target (the long-lived
+    // per-session span, which gives log lines their session_id) are left out: a span that lives
+    // as long as a player stays logged in makes no useful trace, and its OpenTelemetry data
+    // would cost every idle session about 1.6 KiB.
     let otel = tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("login-orchestrator"))
-        .with_filter(Targets::new().with_target("login_orchestrator", LevelFilter::INFO));
+        .with_threads(false)
+        .with_location(false)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false)
+        .with_filter(
+            Targets::new()
+                .with_target("login_orchestrator", LevelFilter::INFO)
+                .with_target(UNTRACED, LevelFilter::OFF),
+        );
     let _ = tracing_subscriber::registry()
         .with(log)
         .with(otel)

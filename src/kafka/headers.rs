@@ -73,30 +73,87 @@ pub fn tenant_headers<H: Headers>(headers: Option<&H>) -> TenantHeaders<'_> {
 /// Makes `span` the child of the trace context carried by `headers`; without a valid
 /// `traceparent` the span stays the root of a new trace.
 pub fn adopt_parent<H: Headers>(span: &tracing::Span, headers: Option<&H>) {
-    let Some(headers) = headers else { return };
-    let cx = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
-    if opentelemetry::trace::TraceContextExt::span(&cx)
-        .span_context()
-        .is_valid()
-    {
-        // Fails only when no OpenTelemetry layer is installed; then there is nothing to adopt.
-        let _ = span.set_parent(cx);
+    Carried::of(headers).adopt(span);
+}
+
+/// The trace context a consumed message carries (`traceparent`, and `tracestate` when there is
+/// one), copied out of its headers without parsing, so that the span it parents can be made
+/// later, and only where one is needed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// A version-00 `traceparent` is exactly 55 bytes; other lengths are kept boxed.
+    traceparent: Option<Traceparent>,
+    tracestate: Option<Box<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Traceparent {
+    V00([u8; 55]),
+    Other(Box<str>),
+}
+
+impl Carried {
+    /// The trace headers of a consumed message (matched case-insensitively, as the
+    /// propagator does).
+    pub fn of<H: Headers>(headers: Option<&H>) -> Carried {
+        let mut carried = Carried::default();
+        let Some(headers) = headers else {
+            return carried;
+        };
+        for header in headers.iter() {
+            let Some(value) = header.value else { continue };
+            if header.key.eq_ignore_ascii_case("traceparent") {
+                carried.traceparent = Some(match <[u8; 55]>::try_from(value) {
+                    Ok(fixed) => Traceparent::V00(fixed),
+                    Err(_) => Traceparent::Other(String::from_utf8_lossy(value).into()),
+                });
+            } else if header.key.eq_ignore_ascii_case("tracestate") {
+                carried.tracestate = Some(String::from_utf8_lossy(value).into());
+            }
+        }
+        carried
+    }
+
+    /// Makes `span` the child of this context; without a valid `traceparent` the span stays the
+    /// root of a new trace.
+    pub fn adopt(&self, span: &tracing::Span) {
+        if self.traceparent.is_none() {
+            return;
+        }
+        let cx = TraceContextPropagator::new().extract(self);
+        if opentelemetry::trace::TraceContextExt::span(&cx)
+            .span_context()
+            .is_valid()
+        {
+            // Fails only when no OpenTelemetry layer is installed; then there is nothing to adopt.
+            let _ = span.set_parent(cx);
+        }
     }
 }
 
-struct HeaderExtractor<'a, H>(&'a H);
-
-impl<H: Headers> Extractor for HeaderExtractor<'_, H> {
+impl Extractor for Carried {
     fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|h| h.key.eq_ignore_ascii_case(key))
-            .and_then(|h| h.value)
-            .and_then(|v| std::str::from_utf8(v).ok())
+        if key.eq_ignore_ascii_case("traceparent") {
+            match self.traceparent.as_ref()? {
+                Traceparent::V00(bytes) => std::str::from_utf8(bytes).ok(),
+                Traceparent::Other(text) => Some(text),
+            }
+        } else if key.eq_ignore_ascii_case("tracestate") {
+            self.tracestate.as_deref()
+        } else {
+            None
+        }
     }
 
     fn keys(&self) -> Vec<&str> {
-        self.0.iter().map(|h| h.key).collect()
+        let mut keys = Vec::new();
+        if self.traceparent.is_some() {
+            keys.push("traceparent");
+        }
+        if self.tracestate.is_some() {
+            keys.push("tracestate");
+        }
+        keys
     }
 }
 

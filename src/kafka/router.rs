@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix::Recipient;
 use rdkafka::message::Message;
-use tracing::{debug, info_span, warn};
+use tracing::{debug, warn, Span};
 use uuid::Uuid;
 
 use crate::kafka::headers;
@@ -14,7 +14,7 @@ use crate::kafka::producer::Publish;
 use crate::message::{account, account_session, seed};
 use crate::session::directory::Directory;
 use crate::session::registry::AccountRegistry;
-use crate::session::{Inbound, SessionEvent};
+use crate::session::{Inbound, Origin, SessionEvent};
 use crate::tenant::{TenantIdx, Tenants};
 
 /// What became of one consumed message.
@@ -94,6 +94,8 @@ pub struct Router {
     pub release_to: Recipient<Publish>,
     pub command_topic: Arc<str>,
     seq: u64,
+    /// The topic names of [`ConsumedTopics::names`], shared with every event's [`Origin`].
+    names: [Arc<str>; 3],
     /// `EVENTS_CONSUMED` counters by [`TopicKind`] and [`Outcome`], looked up once.
     consumed: Vec<Vec<metrics::Counter>>,
 }
@@ -115,7 +117,9 @@ impl Router {
         release_to: Recipient<Publish>,
         command_topic: Arc<str>,
     ) -> Router {
+        let names = topics.names().map(Arc::from);
         Router {
+            names,
             topics,
             tenants,
             directory,
@@ -200,6 +204,16 @@ impl Router {
         }
     }
 
+    /// Where `msg` came from; its span is made by whoever needs it.
+    fn origin<M: Message>(&self, msg: &M, topic: TopicKind) -> Origin {
+        Origin {
+            topic: Arc::clone(&self.names[topic as usize]),
+            partition: msg.partition(),
+            offset: msg.offset(),
+            trace: headers::Carried::of(msg.headers()),
+        }
+    }
+
     fn topic_kind(&self, topic: &str) -> Option<TopicKind> {
         if topic == self.topics.account_session_status {
             Some(TopicKind::AccountSession)
@@ -228,10 +242,9 @@ impl Router {
             warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
             return Outcome::Ignored;
         }
-        let span = event_span(msg);
         session.do_send(SessionEvent {
             seq: self.seq,
-            span,
+            origin: self.origin(msg, TopicKind::AccountSession),
             inbound: Inbound::Peer(event),
         });
         Outcome::Routed
@@ -251,7 +264,9 @@ impl Router {
         }
         match self.directory.ended(&envelope.session_id) {
             Some(ended) if ended.tenant == tenant => {
-                let span = event_span(msg);
+                let span = self
+                    .origin(msg, TopicKind::AccountSession)
+                    .span(&Span::none());
                 let _entered = span.enter();
                 tracing::info!(session_id = %envelope.session_id, account_id = envelope.account_id,
                     "Releasing an account whose login answer came after its session ended.");
@@ -277,14 +292,16 @@ impl Router {
             warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
             return Outcome::Ignored;
         }
-        let mut span = None;
+        let mut origin = None;
         let n = self
             .directory
             .for_account(tenant, event.account_id, |session| {
-                let span = span.get_or_insert_with(|| event_span(msg)).clone();
+                let origin = origin
+                    .get_or_insert_with(|| self.origin(msg, TopicKind::Seed))
+                    .clone();
                 session.do_send(SessionEvent {
                     seq: self.seq,
-                    span,
+                    origin,
                     inbound: Inbound::Seed(event.body.clone()),
                 });
             });
@@ -327,18 +344,6 @@ fn well_formed(h: &crate::tenant::TenantHeaders<'_>) -> bool {
         && h.region.is_some()
         && h.major.is_some_and(|v| v.len() == 2)
         && h.minor.is_some_and(|v| v.len() == 2)
-}
-
-/// The span of one consumed event, child of its `traceparent`.
-fn event_span<M: Message>(msg: &M) -> tracing::Span {
-    let span = info_span!(
-        "event",
-        topic = msg.topic(),
-        partition = msg.partition(),
-        offset = msg.offset()
-    );
-    headers::adopt_parent(&span, msg.headers());
-    span
 }
 
 #[cfg(test)]

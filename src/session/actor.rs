@@ -60,7 +60,8 @@ impl SessionActor {
         out: Outbound,
     ) -> SessionActor {
         let tenant_id = services.tenants.get(tenant).id;
-        let span = info_span!(parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
+        // Logs only (see `telemetry::UNTRACED`): requests, events and the end are traced.
+        let span = info_span!(target: crate::telemetry::UNTRACED, parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
         let state = State::new(ip_address, services.settings.clone());
         SessionActor {
             id,
@@ -244,13 +245,17 @@ impl SessionActor {
         if std::mem::replace(&mut self.reported, true) {
             return;
         }
+        // The end's own span, child of whatever ended the session (a request or an event
+        // continues that trace; the session span is not traced, so an end for idleness or a
+        // closed connection starts a trace of its own): LOGOUT and DESTROYED carry it.
+        let span = info_span!(parent: &Span::current(), "end", reason = reason.as_str());
         self.supervisor.do_send(SessionEnded {
             id: self.id,
             tenant: self.tenant,
             account_id: self.state.account_id,
             login_unanswered: self.state.login_unanswered(),
             reason,
-            span: Span::current(),
+            span,
         });
     }
 
@@ -387,7 +392,6 @@ impl Handler<SessionEvent> for SessionActor {
     type Result = ();
 
     fn handle(&mut self, msg: SessionEvent, ctx: &mut Context<Self>) {
-        let _entered = msg.span.enter();
         let input = match msg.inbound {
             Inbound::Peer(event) => Input::Peer {
                 seq: msg.seq,
@@ -395,7 +399,18 @@ impl Handler<SessionEvent> for SessionActor {
             },
             Inbound::Seed(body) => Input::Seed(body),
         };
-        self.apply(input, ctx);
+        let effects = self.state.step_at(input, Instant::now());
+        // Effects that only answer the client need no span of their own (and most events are
+        // such); the others run in the event's span, which continues the event's trace.
+        let span = if effects.iter().all(|e| matches!(e, Effect::Reply(_))) {
+            self.span.clone()
+        } else {
+            msg.origin.span(&self.span)
+        };
+        let _entered = span.enter();
+        for effect in effects {
+            self.perform(effect, ctx);
+        }
     }
 }
 

@@ -19,9 +19,36 @@ use crate::message::{account_session, seed};
 pub struct SessionEvent {
     /// Position of the event in this process's consumption order (see `registry::logged_in`).
     pub seq: u64,
-    /// The event's span, child of the event's `traceparent`: effects run inside it.
-    pub span: tracing::Span,
+    /// Where the event came from, and the trace context its span will have.
+    pub origin: Origin,
     pub inbound: Inbound,
+}
+
+/// Where a consumed event came from. Its span (child of the event's trace context) is made only
+/// when handling the event produces a Kafka message or a log line of its own: most events (a
+/// channel address for the client, say) need none, and a span costs more than the rest of
+/// routing.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub topic: std::sync::Arc<str>,
+    pub partition: i32,
+    pub offset: i64,
+    pub trace: crate::kafka::headers::Carried,
+}
+
+impl Origin {
+    /// The event's span: under `parent` in the logs, in the event's trace for OpenTelemetry.
+    pub fn span(&self, parent: &tracing::Span) -> tracing::Span {
+        let span = tracing::info_span!(
+            parent: parent,
+            "event",
+            topic = %self.topic,
+            partition = self.partition,
+            offset = self.offset
+        );
+        self.trace.adopt(&span);
+        span
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
