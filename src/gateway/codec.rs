@@ -1,20 +1,10 @@
-//! Framing of the client connection: newline-delimited lines with a length limit, read as bytes
-//! (a line that is not UTF-8 is a bad request, not a broken connection), and the writer task
-//! that drains a session's bounded outbound queue into the socket.
-
-use std::time::Duration;
+//! Framing of the client connection's input: newline-delimited lines with a length limit, read
+//! as bytes (a line that is not UTF-8 is a bad request, not a broken connection). The way out is
+//! `outbound`.
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::mpsc;
+use tokio::net::tcp::OwnedReadHalf;
 use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, Decoder, FramedRead};
-
-/// Lines a session may have queued for its client before it counts as not reading.
-/// A burst of events for one session is handled in one go by its actor before the writer runs,
-/// so this is sized for bursts; a client that does not read is caught by the write timeout and,
-/// once its socket buffers and this queue are full, by the queue.
-pub const OUTBOUND_QUEUE: usize = 1024;
 
 /// One framed input from the client.
 #[derive(Debug)]
@@ -74,55 +64,6 @@ pub fn lines(read: OwnedReadHalf, max_line: usize) -> Lines {
 
 fn frame(item: Result<Frame, std::io::Error>) -> Frame {
     item.unwrap_or(Frame::Broken)
-}
-
-/// How long one write may wait for a client that does not read before the connection is
-/// given up.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A session's way out to its client: a bounded queue drained into the socket by a task.
-pub struct Outbound {
-    pub queue: mpsc::Sender<Vec<u8>>,
-    task: actix_rt::task::JoinHandle<()>,
-}
-
-impl Outbound {
-    /// Writes what is queued, then closes the connection's write side.
-    pub fn close(self) {
-        drop(self.queue);
-    }
-
-    /// Drops what is queued and the connection's write side at once (a client that does not read).
-    pub fn abort(self) {
-        self.task.abort();
-    }
-}
-
-/// Starts the task that writes queued lines to the client. It closes the write side once the
-/// queue's sender is dropped and everything queued is written, and gives the connection up when
-/// a write stalls for `WRITE_TIMEOUT`.
-pub fn spawn_writer(mut write: OwnedWriteHalf) -> Outbound {
-    let (queue, mut rx) = mpsc::channel::<Vec<u8>>(OUTBOUND_QUEUE);
-    let task = actix_rt::spawn(async move {
-        let mut batch = Vec::new();
-        while let Some(line) = rx.recv().await {
-            // Everything queued goes out in one write, not one system call per line.
-            batch.clear();
-            batch.extend_from_slice(&line);
-            while let Ok(more) = rx.try_recv() {
-                batch.extend_from_slice(&more);
-            }
-            match tokio::time::timeout(WRITE_TIMEOUT, write.write_all(&batch)).await {
-                Ok(Ok(())) => {}
-                _ => return,
-            }
-            if batch.capacity() > 64 * 1024 {
-                batch = Vec::new(); // do not keep a burst's buffer for the session's life
-            }
-        }
-        let _ = tokio::time::timeout(WRITE_TIMEOUT, write.shutdown()).await;
-    });
-    Outbound { queue, task }
 }
 
 #[cfg(test)]

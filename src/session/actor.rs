@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use tokio::sync::mpsc::error::TrySendError;
 use tracing::{debug, info, info_span, Span};
 use uuid::Uuid;
 
 use crate::config::DuplicateLogin;
-use crate::gateway::codec::{Frame, Outbound};
+use crate::gateway::codec::Frame;
+use crate::gateway::outbound::{Outbound, Pushed};
 use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
@@ -43,6 +43,10 @@ pub struct SessionActor {
     supervisor: Addr<SessionSupervisor>,
     state: State,
     out: Option<Outbound>,
+    /// `out` has lines to flush; [`Flusher`] writes them once the mailbox is drained.
+    flush_due: bool,
+    /// Wakes this actor's task for the [`Flusher`].
+    flush_waker: Option<std::task::Waker>,
     last_activity: Instant,
     span: Span,
     reported: bool,
@@ -70,6 +74,8 @@ impl SessionActor {
             supervisor,
             state,
             out: Some(out),
+            flush_due: false,
+            flush_waker: None,
             last_activity: Instant::now(),
             span,
             reported: false,
@@ -234,10 +240,20 @@ impl SessionActor {
 
     fn write(&mut self, event: &Event, ctx: &mut Context<Self>) {
         let Some(out) = &self.out else { return };
-        match out.queue.try_send(event.to_line()) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => self.apply(Input::End(EndReason::ClientStalled), ctx),
-            Err(TrySendError::Closed(_)) => self.apply(Input::End(EndReason::ClientClosed), ctx),
+        match out.push(&event.to_line()) {
+            Pushed::Queued => self.schedule_flush(),
+            Pushed::Stalled => self.apply(Input::End(EndReason::ClientStalled), ctx),
+            Pushed::Closed => self.apply(Input::End(EndReason::ClientClosed), ctx),
+        }
+    }
+
+    /// Flushes once the mailbox is drained: a burst of events goes out in one write.
+    fn schedule_flush(&mut self) {
+        if std::mem::replace(&mut self.flush_due, true) {
+            return;
+        }
+        if let Some(waker) = &self.flush_waker {
+            waker.wake_by_ref();
         }
     }
 
@@ -340,6 +356,7 @@ impl Actor for SessionActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.spawn(Flusher);
         let span = self.span.clone();
         let _entered = span.enter();
         info!("Session started.");
@@ -350,6 +367,38 @@ impl Actor for SessionActor {
             },
             ctx,
         );
+    }
+}
+
+/// The session's flush, one item of its context for the session's life (a new item per flush
+/// would make actix poll the context again at once, so a client that keeps sending would keep
+/// its actor running): polled after the mailbox and the client's lines, it writes what they
+/// added to `out`.
+struct Flusher;
+
+impl ActorFuture<SessionActor> for Flusher {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        act: &mut SessionActor,
+        _: &mut Context<SessionActor>,
+        task: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let Some(out) = &act.out else {
+            return std::task::Poll::Ready(()); // ended: the last lines were flushed by `close`
+        };
+        if std::mem::replace(&mut act.flush_due, false) {
+            out.flush();
+        }
+        if !act
+            .flush_waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(task.waker()))
+        {
+            act.flush_waker = Some(task.waker().clone());
+        }
+        std::task::Poll::Pending
     }
 }
 

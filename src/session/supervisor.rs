@@ -14,6 +14,7 @@ use tracing::{info, warn, Span};
 use uuid::Uuid;
 
 use crate::gateway::codec;
+use crate::gateway::outbound::Outbound;
 use crate::gateway::protocol::{ErrorCode, Event};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
@@ -158,7 +159,7 @@ impl Handler<Connect> for SessionSupervisor {
         let id = Uuid::new_v4();
         let ip_address = peer.ip().to_canonical().to_string();
         let (read, write) = stream.into_split();
-        let out = codec::spawn_writer(write);
+        let out = Outbound::new(write);
         let services = Arc::clone(&self.services);
         let lines = codec::lines(read, services.max_line_bytes);
         let supervisor = ctx.address();
