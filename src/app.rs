@@ -22,7 +22,7 @@ use crate::gateway::listener::Listeners;
 use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
 use crate::kafka::consumer::{self, StopRequest};
 use crate::kafka::producer::{Flush, Producer};
-use crate::kafka::router::{ConsumedTopics, Router};
+use crate::kafka::router::{ConsumedTopics, Deliverer, Router};
 use crate::metrics;
 use crate::session::directory::Directory;
 use crate::session::ledger::{self, Ledger};
@@ -181,6 +181,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         registry,
         producer.clone().recipient(),
         command_topic,
+        Deliverer.start().recipient(),
     );
     let (consumer_stop, stop_rx) = oneshot::channel();
     let consumer_thread = consumer::spawn(consumer, router, stop_rx)?;

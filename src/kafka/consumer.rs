@@ -181,6 +181,10 @@ const POLL_WAIT: Duration = Duration::from_millis(50);
 /// Routed messages whose offsets are stored in one go (and at every pause in the stream).
 const STORE_EVERY: usize = 512;
 
+/// Routed events handed to the sessions' thread in one go, at most; a batch also goes as soon
+/// as no message is waiting, so batching never delays an event.
+const DELIVER_EVERY: usize = 256;
+
 /// Starts the consume loop on a thread of its own (a plain blocking poll loop: no async runtime
 /// between librdkafka's queue and the router).
 pub fn spawn(
@@ -203,17 +207,27 @@ pub fn run(
     let mut routed = Routed::default();
     loop {
         match stop.try_recv() {
-            Ok(request) => return finish(&consumer, &mut routed, Some(request)),
+            Ok(request) => return finish(&consumer, &mut router, &mut routed, Some(request)),
             Err(oneshot::error::TryRecvError::Closed) => {
-                return finish(&consumer, &mut routed, None)
+                return finish(&consumer, &mut router, &mut routed, None)
             }
             Err(oneshot::error::TryRecvError::Empty) => {}
         }
-        match consumer.poll(POLL_WAIT) {
+        // While routed events wait for delivery, only look at what is already there.
+        let wait = if router.pending() == 0 {
+            POLL_WAIT
+        } else {
+            Duration::ZERO
+        };
+        match consumer.poll(wait) {
             Some(Ok(msg)) => {
                 let _: Outcome = router.dispatch(&msg);
                 routed.note(msg.topic(), msg.partition(), msg.offset());
+                if router.pending() >= DELIVER_EVERY {
+                    router.flush();
+                }
                 if routed.count >= STORE_EVERY {
+                    router.flush();
                     routed.store(&consumer);
                 }
             }
@@ -226,16 +240,21 @@ pub fn run(
                 warn!(%error, "Consumer error.");
                 std::thread::sleep(Duration::from_millis(100));
             }
-            None => routed.store(&consumer),
+            None => {
+                router.flush();
+                routed.store(&consumer);
+            }
         }
     }
 }
 
 fn finish(
     consumer: &BaseConsumer<AssignmentContext>,
+    router: &mut Router,
     routed: &mut Routed,
     request: Option<StopRequest>,
 ) {
+    router.flush();
     routed.store(consumer);
     let result = consumer
         .commit_consumer_state(CommitMode::Sync)

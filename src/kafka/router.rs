@@ -1,10 +1,11 @@
 //! The routing step of the consume loop: tenant match, decode, and hand-off of one consumed
-//! message to the session it concerns (or to the account registry). Cheap on a miss: an event
+//! message to the session it concerns (in batches, through the `Deliverer` on the sessions'
+//! thread) or to the account registry. Cheap on a miss: an event
 //! for another instance's session costs a header scan, an envelope decode and one map lookup.
 
 use std::sync::Arc;
 
-use actix::Recipient;
+use actix::{Actor, Context, Handler, Message as ActixMessage, Recipient};
 use rdkafka::message::Message;
 use tracing::{debug, warn, Span};
 use uuid::Uuid;
@@ -98,6 +99,34 @@ pub struct Router {
     names: [Arc<str>; 3],
     /// `EVENTS_CONSUMED` counters by [`TopicKind`] and [`Outcome`], looked up once.
     consumed: Vec<Vec<metrics::Counter>>,
+    /// Events routed since the last [`Router::flush`], in consumption order.
+    batch: Vec<(Recipient<SessionEvent>, SessionEvent)>,
+    /// The [`Deliverer`] on the sessions' thread.
+    deliver_to: Recipient<Deliver>,
+}
+
+/// A batch of routed events, handed to the sessions' thread in one message.
+#[derive(ActixMessage)]
+#[rtype(result = "()")]
+pub struct Deliver(pub Vec<(Recipient<SessionEvent>, SessionEvent)>);
+
+/// Fans batches of routed events out to their session actors. It runs on the thread of the
+/// session actors, so that the consume loop wakes that thread once per batch instead of once
+/// per event (a wake from another thread is a system call; one from the same thread is not).
+pub struct Deliverer;
+
+impl Actor for Deliverer {
+    type Context = Context<Self>;
+}
+
+impl Handler<Deliver> for Deliverer {
+    type Result = ();
+
+    fn handle(&mut self, batch: Deliver, _: &mut Context<Self>) {
+        for (session, event) in batch.0 {
+            session.do_send(event);
+        }
+    }
 }
 
 /// Which consumed topic a message came from (the order of [`ConsumedTopics::names`]).
@@ -116,6 +145,7 @@ impl Router {
         registry: Arc<AccountRegistry>,
         release_to: Recipient<Publish>,
         command_topic: Arc<str>,
+        deliver_to: Recipient<Deliver>,
     ) -> Router {
         let names = topics.names().map(Arc::from);
         Router {
@@ -128,6 +158,8 @@ impl Router {
             command_topic,
             seq: 0,
             consumed: Vec::new(),
+            batch: Vec::new(),
+            deliver_to,
         }
         .with_counters()
     }
@@ -147,7 +179,21 @@ impl Router {
         self
     }
 
-    /// Routes one message; logs what is skipped (never the payload).
+    /// Routed events not yet handed over by [`Router::flush`].
+    pub fn pending(&self) -> usize {
+        self.batch.len()
+    }
+
+    /// Hands the events routed so far to their sessions, in one message to the [`Deliverer`].
+    pub fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            self.deliver_to
+                .do_send(Deliver(std::mem::take(&mut self.batch)));
+        }
+    }
+
+    /// Routes one message (a session's event waits in the batch until [`Router::flush`]); logs
+    /// what is skipped (never the payload).
     pub fn dispatch<M: Message>(&mut self, msg: &M) -> Outcome {
         self.seq += 1;
         let topic = self.topic_kind(msg.topic());
@@ -175,7 +221,7 @@ impl Router {
         outcome
     }
 
-    fn route<M: Message>(&self, msg: &M, topic: Option<TopicKind>) -> Outcome {
+    fn route<M: Message>(&mut self, msg: &M, topic: Option<TopicKind>) -> Outcome {
         let Some(topic) = topic else {
             return Outcome::Ignored;
         };
@@ -226,12 +272,17 @@ impl Router {
         }
     }
 
-    fn account_session<M: Message>(&self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
+    fn account_session<M: Message>(
+        &mut self,
+        msg: &M,
+        tenant: TenantIdx,
+        payload: &[u8],
+    ) -> Outcome {
         let Ok(envelope) = account_session::Envelope::decode(payload) else {
             return Outcome::Undecodable;
         };
         let session_id = envelope.session_id;
-        let Some(session) = self.directory.session(&session_id) else {
+        let Some(session) = self.directory.session(&session_id).map(|s| s.clone()) else {
             return self.orphan(msg, tenant, envelope);
         };
         let event = match envelope.into_event() {
@@ -242,11 +293,12 @@ impl Router {
             warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
             return Outcome::Ignored;
         }
-        session.do_send(SessionEvent {
+        let event = SessionEvent {
             seq: self.seq,
             origin: self.origin(msg, TopicKind::AccountSession),
             inbound: Inbound::Peer(event),
-        });
+        };
+        self.batch.push((session, event));
         Outcome::Routed
     }
 
@@ -284,7 +336,7 @@ impl Router {
         }
     }
 
-    fn seed<M: Message>(&self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
+    fn seed<M: Message>(&mut self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
         let Ok(event) = seed::StatusEvent::decode(payload) else {
             return Outcome::Undecodable;
         };
@@ -292,18 +344,17 @@ impl Router {
             warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
             return Outcome::Ignored;
         }
-        let mut origin = None;
+        let origin = self.origin(msg, TopicKind::Seed);
+        let (seq, batch) = (self.seq, &mut self.batch);
         let n = self
             .directory
             .for_account(tenant, event.account_id, |session| {
-                let origin = origin
-                    .get_or_insert_with(|| self.origin(msg, TopicKind::Seed))
-                    .clone();
-                session.do_send(SessionEvent {
-                    seq: self.seq,
-                    origin,
+                let event = SessionEvent {
+                    seq,
+                    origin: origin.clone(),
                     inbound: Inbound::Seed(event.body.clone()),
-                });
+                };
+                batch.push((session.clone(), event));
             });
         if n == 0 {
             Outcome::NotOurs

@@ -75,6 +75,7 @@ fn fixture() -> Fixture {
         Arc::clone(&registry),
         producer,
         "cmd".into(),
+        Deliverer.start().recipient(),
     );
     Fixture {
         router,
@@ -141,6 +142,7 @@ async fn an_event_for_a_held_session_is_routed_to_it() {
         r#"{{"sessionId":"{id}","accountId":1,"accountName":"admin","type":"CREATED","body":{{}}}}"#
     );
     assert_eq!(f.router.dispatch(&gms("ass", &created)), Outcome::Routed);
+    f.router.flush();
     settle().await;
     assert!(matches!(&seen.lock().unwrap()[..], [Inbound::Peer(e)] if e.account_id == 1));
 }
@@ -186,6 +188,7 @@ async fn an_unknown_event_type_for_a_held_session_is_ignored() {
     let seen = session(&f, id);
     let odd = format!(r#"{{"sessionId":"{id}","accountId":1,"type":"TELEPORTED","body":{{}}}}"#);
     assert_eq!(f.router.dispatch(&gms("ass", &odd)), Outcome::Ignored);
+    f.router.flush();
     settle().await;
     assert!(seen.lock().unwrap().is_empty());
 }
@@ -235,6 +238,7 @@ async fn seed_events_go_to_every_session_of_the_account() {
         )),
         Outcome::NotOurs
     );
+    f.router.flush();
     settle().await;
     assert_eq!(seen_a.lock().unwrap().len(), 1);
     assert_eq!(seen_b.lock().unwrap().len(), 1);
@@ -253,6 +257,7 @@ async fn a_login_answer_for_a_session_that_ended_mid_login_releases_the_account(
         r#"{{"sessionId":"{id}","accountId":0,"type":"ERROR","body":{{"code":"SYSTEM_ERROR"}}}}"#
     );
     assert_eq!(f.router.dispatch(&gms("ass", &error)), Outcome::NotOurs);
+    f.router.flush();
     settle().await;
     let released = f.released.lock().unwrap();
     let [Inbound::Seed(crate::message::seed::SeedBody::Unknown(logout))] = &released[..] else {

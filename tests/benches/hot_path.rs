@@ -15,7 +15,7 @@ use login_orchestrator::bench::kafka::{event_headers, state_changed};
 use login_orchestrator::config::{LogFormat, TenantConfig};
 use login_orchestrator::kafka::headers;
 use login_orchestrator::kafka::producer::{Publish, PublishError};
-use login_orchestrator::kafka::router::{ConsumedTopics, Outcome, Router};
+use login_orchestrator::kafka::router::{ConsumedTopics, Deliverer, Outcome, Router};
 use login_orchestrator::message::account_session::Envelope;
 use login_orchestrator::session::directory::Directory;
 use login_orchestrator::session::registry::AccountRegistry;
@@ -107,6 +107,7 @@ fn hot_path(c: &mut Criterion) {
         Arc::new(AccountRegistry::default()),
         sink.clone().recipient(),
         "COMMAND_TOPIC_ACCOUNT_SESSION".into(),
+        Deliverer.start().recipient(),
     );
 
     let hit = message(&tenant, ids[SESSIONS / 2], 7);
