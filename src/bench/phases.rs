@@ -14,6 +14,7 @@ use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use uuid::Uuid;
 
+use crate::bench::fanout;
 use crate::bench::gateway::{LineCounters, Sources, MARKER_BASE};
 use crate::bench::harness::{alive, hold, settled_rss, signal, wait_until, Held, Perf, SOURCES};
 use crate::bench::kafka::{self as bk, Preload};
@@ -228,7 +229,12 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         let more = hold(gateway, held.len(), closed, &sources, &counters).await?;
         held.extend(more);
     }
-    shutdown(bootstrap, status_topic, pid, &held, &counters, &out).await
+    shutdown(bootstrap, status_topic, pid, &held, &counters, &out).await?;
+
+    // The routing figure's client-write floor, once the service's connections are gone.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let conns = fanout::affordable(sessions);
+    fanout::fanout("routing_fanout", &sources, conns, events, &out).await
 }
 
 async fn drain_baseline(

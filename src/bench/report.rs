@@ -246,6 +246,24 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
         }),
     }
 
+    if let (Some(routing), Some(floor)) = (get("routing", "per_s"), get("routing_fanout", "per_s"))
+    {
+        rows.push(Row {
+            figure: format!(
+                "(diagnostic) routing against the client-write floor: the same number of lines written with no service or Kafka, one thread, one write per line, round-robin over {:.0} connections",
+                get("routing_fanout", "connections").unwrap_or(f64::NAN)
+            ),
+            result: fmt_rate(routing),
+            baseline: format!(
+                "{} ({:.2} s)",
+                fmt_rate(floor),
+                get("routing_fanout", "seconds").unwrap_or(f64::NAN)
+            ),
+            ratio: format!("{:.2}x", routing / floor),
+            goal: "-".into(),
+            verdict: "",
+        });
+    }
     for (c, key) in [("1", "login_c1_breakdown"), ("200", "login_c200_breakdown")] {
         if let Some(a) = get(key, "to_create_ms") {
             rows.push(Row {
