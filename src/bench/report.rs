@@ -283,25 +283,6 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             });
         }
     }
-    for (c, key) in [("1", "login_fastpeer_c1"), ("200", "login_fastpeer_c200")] {
-        if let Some(p50) = get(key, "p50_ms") {
-            rows.push(Row {
-                figure: format!(
-                    "(diagnostic) login c={c} with a faster peer (simulator without linger): p50 / p99, logins/s"
-                ),
-                result: format!(
-                    "{} / {}, {}",
-                    fmt_ms(p50),
-                    fmt_ms(get(key, "p99_ms").unwrap_or(f64::NAN)),
-                    fmt_rate(get(key, "per_s").unwrap_or(f64::NAN))
-                ),
-                baseline: "-".into(),
-                ratio: "-".into(),
-                goal: "-".into(),
-                verdict: "",
-            });
-        }
-    }
     for (c, key) in [("1", "rtt_serial_c1"), ("200", "rtt_serial_c200")] {
         if let Some(p50) = get(key, "p50_ms") {
             rows.push(Row {

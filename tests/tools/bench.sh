@@ -99,11 +99,6 @@ TOPICS="COMMAND_TOPIC_ACCOUNT_SESSION,EVENT_TOPIC_SESSION_STATUS,EVENT_TOPIC_ACC
 # - ADMIN_ADDRESS on a free port, so a `make run` beside it does not collide.
 SERVICE_ENV=(MAX_SESSIONS_PER_IP=0 ADMIN_ADDRESS=127.0.0.1:0 KAFKA_HEARTBEAT_INTERVAL_MS=2000)
 
-# Where the simulator only sets up sessions (memory, throughput), it sends without linger: it
-# answers one command at a time, awaiting each send, so that halves the set-up time. In the
-# latency phase it keeps the defaults, as the peer being measured against.
-SETUP_SIM_ENV=(KAFKA_LINGER_MS=0)
-
 broker_fresh() {
   tests/tools/broker.sh down >/dev/null 2>&1 || true
   tests/tools/broker.sh up >/dev/null
@@ -190,19 +185,12 @@ if has_phase latency; then
   login_chunks login_c1 1 "$LOGINS_C1" "$C1_CHUNK" 0
   say "login round trip, concurrency $CONCURRENCY ($LOGINS_C200 logins, chunks of $LOGIN_CHUNK)"
   login_chunks login_c200 "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK" $(( LOGINS_C1 * 2 + 1000 ))
-  FAST=$(( LOGIN_CHUNK < LOGINS_C200 ? LOGIN_CHUNK : LOGINS_C200 ))
-  say "diagnostic: logins with a faster peer (the simulator sending without linger): $DIAG at 1, $FAST at $CONCURRENCY"
-  stack_fresh latency-fastpeer "${SETUP_SIM_ENV[@]}"
-  "$BIN/loadgen" login --gateway "$GATEWAY" --count "$DIAG" --concurrency 1 --first 0 \
-    --key login_fastpeer_c1 --out "$RESULTS"
-  "$BIN/loadgen" login --gateway "$GATEWAY" --count "$FAST" --concurrency "$CONCURRENCY" \
-    --first $(( DIAG + 100 )) --key login_fastpeer_c200 --out "$RESULTS"
   stop_service; stop_sim
 fi
 
 if has_phase memory; then
   say "memory: fresh broker, simulator, service; sessions $MEMORY_STEPS"
-  broker_fresh; start_sim memory "${SETUP_SIM_ENV[@]}"; start_service memory 6000
+  broker_fresh; start_sim memory; start_service memory 6000
   BENCH_MEMORY_NOTE="$MEMORY_NOTE" "$BIN/loadgen" memory --gateway "$GATEWAY" --pid "$SERVICE_PID" \
     --steps "$MEMORY_STEPS" --out "$RESULTS"
   stop_service; stop_sim
@@ -210,7 +198,7 @@ fi
 
 if has_phase throughput; then
   say "throughput: fresh broker, simulator, service; $SESSIONS sessions, $EVENTS events (routing, filtering, shutdown)"
-  broker_fresh; start_sim throughput "${SETUP_SIM_ENV[@]}"; start_service throughput 20000
+  broker_fresh; start_sim throughput; start_service throughput 20000
   "$BIN/loadgen" throughput --gateway "$GATEWAY" --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" \
     --pid "$SERVICE_PID" --sessions "$SESSIONS" --events "$EVENTS" \
     --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS --out "$RESULTS"
