@@ -207,13 +207,24 @@ pub fn preload(
 
 /// Bare drain: an rdkafka consumer with the service's defaults reads `ranges` of `topic`
 /// without decoding; returns the message count and the time from `assign` to the last message.
-pub fn drain(bootstrap: &str, topic: &str, ranges: &[Range]) -> anyhow::Result<(u64, Duration)> {
+pub fn drain(
+    bootstrap: &str,
+    topic: &str,
+    ranges: &[Range],
+    idle: &[String],
+) -> anyhow::Result<(u64, Duration)> {
     let consumer: BaseConsumer = consumer_config(bootstrap).create()?;
     let mut tpl = TopicPartitionList::new();
     let mut expected = 0u64;
     for r in ranges {
         tpl.add_partition_offset(topic, r.partition, Offset::Offset(r.start))?;
         expected += (r.end - r.start).max(0) as u64;
+    }
+    // Topics consumed beside it that get nothing meanwhile (as the service's other two).
+    for other in idle {
+        for (p, end) in end_offsets(bootstrap, other)? {
+            tpl.add_partition_offset(other, p, Offset::Offset(end))?;
+        }
     }
     let start = Instant::now();
     consumer.assign(&tpl)?;

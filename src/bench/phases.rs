@@ -31,6 +31,8 @@ pub struct Throughput {
     pub events: usize,
     pub topic: String,
     pub status_topic: String,
+    /// The service's other consumed topics (idle during the throughput phase).
+    pub idle_topics: Vec<String>,
     pub out: PathBuf,
 }
 
@@ -154,7 +156,7 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         ));
     }
     r.append(&out)?;
-    drain_baseline("routing_drain", bootstrap, topic, &ends0, &ends1, &out).await?;
+    drain_baseline("routing_drain", bootstrap, topic, &ends0, &ends1, &[], &out).await?;
 
     // Filtering: events for sessions this instance does not hold, then one marker per partition
     // for a held session: its server_ip line means the partition was consumed up to there.
@@ -220,7 +222,29 @@ pub async fn throughput(p: &Throughput) -> anyhow::Result<()> {
         .set("seconds", secs)
         .set("per_s", loaded as f64 / secs)
         .append(&out)?;
-    drain_baseline("filtering_drain", bootstrap, topic, &ends0, &ends1, &out).await?;
+    drain_baseline(
+        "filtering_drain",
+        bootstrap,
+        topic,
+        &ends0,
+        &ends1,
+        &[],
+        &out,
+    )
+    .await?;
+    // The same drain with the service's two other consumed topics assigned (idle), as the
+    // service consumes: what the extra partitions cost the test broker's fetches.
+    let idle = p.idle_topics.clone();
+    drain_baseline(
+        "filtering_drain_3topics",
+        bootstrap,
+        topic,
+        &ends0,
+        &ends1,
+        &idle,
+        &out,
+    )
+    .await?;
 
     // The shutdown drain is of `sessions` live sessions: replace those the service closed.
     let closed = counters.closed_slots.lock().expect("lock").len();
@@ -243,12 +267,14 @@ async fn drain_baseline(
     topic: &str,
     ends0: &[(i32, i64)],
     ends1: &[(i32, i64)],
+    idle: &[String],
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
     let ranges = bk::ranges(ends0, ends1);
-    let (bootstrap, topic) = (bootstrap.to_owned(), topic.to_owned());
+    let (bootstrap, topic, idle) = (bootstrap.to_owned(), topic.to_owned(), idle.to_vec());
     let (n, took) =
-        tokio::task::spawn_blocking(move || bk::drain(&bootstrap, &topic, &ranges)).await??;
+        tokio::task::spawn_blocking(move || bk::drain(&bootstrap, &topic, &ranges, &idle))
+            .await??;
     let secs = took.as_secs_f64();
     Record::new(key)
         .set("events", n as f64)

@@ -264,6 +264,23 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             verdict: "",
         });
     }
+    if let (Some(filtering), Some(drain3)) = (
+        get("filtering", "per_s"),
+        get("filtering_drain_3topics", "per_s"),
+    ) {
+        rows.push(Row {
+            figure: "(diagnostic) filtering against a bare drain that also assigns the service's two other consumed topics (idle), as the service's consumer does".into(),
+            result: fmt_rate(filtering),
+            baseline: format!(
+                "{} ({:.2} s)",
+                fmt_rate(drain3),
+                get("filtering_drain_3topics", "seconds").unwrap_or(f64::NAN)
+            ),
+            ratio: format!("{:.2}x", filtering / drain3),
+            goal: "-".into(),
+            verdict: "",
+        });
+    }
     for (c, key) in [("1", "login_c1_breakdown"), ("200", "login_c200_breakdown")] {
         if let Some(a) = get(key, "to_create_ms") {
             rows.push(Row {

@@ -10,7 +10,8 @@
 //! loadgen login      --gateway A --count N --concurrency C --first I --key K --out R
 //! loadgen memory     --gateway A --pid P --steps 10000,50000 --out R
 //! loadgen throughput --gateway A --bootstrap B --service F --pid P --sessions S --events E
-//!                    --topic T --status-topic T2 --out R      routing, filtering, shutdown
+//!                    --topic T --status-topic T2 [--idle-topics A,B] --out R
+//!                                                             routing, filtering, shutdown
 //! loadgen report     --results R                    the table
 //! ```
 
@@ -259,6 +260,10 @@ async fn throughput(args: &Args) -> anyhow::Result<()> {
         events: args.num("events")?,
         topic: args.str("topic")?.to_owned(),
         status_topic: args.str("status-topic")?.to_owned(),
+        idle_topics: args
+            .str("idle-topics")
+            .map(|t| t.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
         out: args.out()?,
     })
     .await

@@ -4,6 +4,7 @@
 //! the consume loop looks a session up on its own thread without a round trip to an actor:
 //! with N instances most events are for other instances' sessions, and that miss must be cheap.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::Recipient;
@@ -21,13 +22,20 @@ pub struct Ended {
     pub at: Instant,
 }
 
+/// The maps keyed by session id use a fast seeded hash rather than SipHash: their keys are
+/// random (v4) ids this process generated, so nobody can choose keys that collide, and the
+/// consume loop looks one up for every event.
+type BySession<V> = DashMap<Uuid, V, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 pub struct Directory {
-    sessions: DashMap<Uuid, Recipient<SessionEvent>>,
+    sessions: BySession<Recipient<SessionEvent>>,
     accounts: DashMap<(TenantIdx, u32), Vec<Uuid>>,
     /// Bound sessions by lowercased account name, for `DUPLICATE_LOGIN=replace`.
     names: DashMap<(TenantIdx, String), Holder>,
-    ended: DashMap<Uuid, Ended>,
+    ended: BySession<Ended>,
+    /// Entries in `ended`, so that a miss skips that map while it is empty (most of the time).
+    ended_count: AtomicUsize,
 }
 
 /// The session holding an account, by name.
@@ -127,23 +135,31 @@ impl Directory {
     }
 
     pub fn mark_ended(&self, id: Uuid, tenant: TenantIdx) {
-        self.ended.insert(
-            id,
-            Ended {
-                tenant,
-                at: Instant::now(),
-            },
-        );
+        let ended = Ended {
+            tenant,
+            at: Instant::now(),
+        };
+        if self.ended.insert(id, ended).is_none() {
+            self.ended_count.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     pub fn ended(&self, id: &Uuid) -> Option<Ended> {
-        // One shard's read lock; `is_empty` first would lock every shard.
+        if self.ended_count.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
         self.ended.get(id).map(|e| *e)
     }
 
     /// Drops the records of sessions that ended more than `keep` ago.
     pub fn prune_ended(&self, keep: Duration) {
         let now = Instant::now();
-        self.ended.retain(|_, e| now.duration_since(e.at) < keep);
+        let mut removed = 0;
+        self.ended.retain(|_, e| {
+            let keep = now.duration_since(e.at) < keep;
+            removed += usize::from(!keep);
+            keep
+        });
+        self.ended_count.fetch_sub(removed, Ordering::Relaxed);
     }
 }

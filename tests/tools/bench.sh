@@ -201,7 +201,8 @@ if has_phase throughput; then
   broker_fresh; start_sim throughput; start_service throughput 20000
   "$BIN/loadgen" throughput --gateway "$GATEWAY" --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" \
     --pid "$SERVICE_PID" --sessions "$SESSIONS" --events "$EVENTS" \
-    --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS --out "$RESULTS"
+    --topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS --status-topic EVENT_TOPIC_SESSION_STATUS \
+    --idle-topics EVENT_TOPIC_ACCOUNT_STATUS,EVENT_TOPIC_SEED_STATUS --out "$RESULTS"
   stop_service; stop_sim
 fi
 tests/tools/broker.sh down >/dev/null 2>&1 || true
