@@ -181,7 +181,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         registry,
         producer.clone().recipient(),
         command_topic,
-        Deliverer.start().recipient(),
+        Deliverer(Arc::clone(&directory)).start().recipient(),
     );
     let (consumer_stop, stop_rx) = oneshot::channel();
     let consumer_thread = consumer::spawn(consumer, router, stop_rx)?;

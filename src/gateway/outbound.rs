@@ -65,14 +65,21 @@ impl Outbound {
 
     /// Buffers one line (with its `\n`); [`Outbound::flush`] writes it.
     pub fn push(&self, line: &[u8]) -> Pushed {
+        self.push_with(|buf| buf.extend_from_slice(line))
+    }
+
+    /// Buffers the line `write` appends to the buffer (so that it is encoded in place).
+    pub fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) -> Pushed {
         let mut s = self.0.borrow_mut();
         if matches!(s.sink, Sink::Gone) || s.closing {
             return Pushed::Closed;
         }
-        if s.pending.len() + line.len() > OUTBOUND_LIMIT {
+        let before = s.pending.len();
+        write(&mut s.pending);
+        if s.pending.len() > OUTBOUND_LIMIT {
+            s.pending.truncate(before);
             return Pushed::Stalled;
         }
-        s.pending.extend_from_slice(line);
         Pushed::Queued
     }
 

@@ -158,15 +158,21 @@ impl Event {
     /// The event as one line: compact JSON and `\n`.
     pub fn to_line(&self) -> Vec<u8> {
         let mut line = Vec::with_capacity(96);
-        if serde_json::to_writer(&mut line, self).is_err() {
+        self.write_line(&mut line);
+        line
+    }
+
+    /// Appends the event as one line (compact JSON and `\n`) to `buf`.
+    pub fn write_line(&self, buf: &mut Vec<u8>) {
+        let start = buf.len();
+        if serde_json::to_writer(&mut *buf, self).is_err() {
             // Not reachable: every field is a string, an integer, a bool, a UUID or a JSON value.
-            line.clear();
-            line.extend_from_slice(
+            buf.truncate(start);
+            buf.extend_from_slice(
                 br#"{"event":"error","code":"UNAVAILABLE","message":"encoding failed"}"#,
             );
         }
-        line.push(b'\n');
-        line
+        buf.push(b'\n');
     }
 }
 

@@ -99,21 +99,23 @@ pub struct Router {
     names: [Arc<str>; 3],
     /// `EVENTS_CONSUMED` counters by [`TopicKind`] and [`Outcome`], looked up once.
     consumed: Vec<Vec<metrics::Counter>>,
-    /// Events routed since the last [`Router::flush`], in consumption order.
-    batch: Vec<(Recipient<SessionEvent>, SessionEvent)>,
+    /// Events routed since the last [`Router::flush`], in consumption order, by session id.
+    batch: Vec<(Uuid, SessionEvent)>,
     /// The [`Deliverer`] on the sessions' thread.
     deliver_to: Recipient<Deliver>,
 }
 
-/// A batch of routed events, handed to the sessions' thread in one message.
+/// A batch of routed events, by session id, handed to the sessions' thread in one message.
 #[derive(ActixMessage)]
 #[rtype(result = "()")]
-pub struct Deliver(pub Vec<(Recipient<SessionEvent>, SessionEvent)>);
+pub struct Deliver(pub Vec<(Uuid, SessionEvent)>);
 
 /// Fans batches of routed events out to their session actors. It runs on the thread of the
 /// session actors, so that the consume loop wakes that thread once per batch instead of once
-/// per event (a wake from another thread is a system call; one from the same thread is not).
-pub struct Deliverer;
+/// per event (a wake from another thread is a system call; one from the same thread is not),
+/// and looks each session up there (a session that ended since routing gets nothing, as it
+/// would have had it ended a moment earlier).
+pub struct Deliverer(pub Arc<Directory>);
 
 impl Actor for Deliverer {
     type Context = Context<Self>;
@@ -123,8 +125,10 @@ impl Handler<Deliver> for Deliverer {
     type Result = ();
 
     fn handle(&mut self, batch: Deliver, _: &mut Context<Self>) {
-        for (session, event) in batch.0 {
-            session.do_send(event);
+        for (id, event) in batch.0 {
+            if let Some(session) = self.0.session(&id) {
+                session.do_send(event);
+            }
         }
     }
 }
@@ -282,9 +286,9 @@ impl Router {
             return Outcome::Undecodable;
         };
         let session_id = envelope.session_id;
-        let Some(session) = self.directory.session(&session_id).map(|s| s.clone()) else {
+        if self.directory.session(&session_id).is_none() {
             return self.orphan(msg, tenant, envelope);
-        };
+        }
         let event = match envelope.into_event() {
             Ok(event) => event,
             Err(_) => return Outcome::Undecodable,
@@ -298,7 +302,7 @@ impl Router {
             origin: self.origin(msg, TopicKind::AccountSession),
             inbound: Inbound::Peer(event),
         };
-        self.batch.push((session, event));
+        self.batch.push((session_id, event));
         Outcome::Routed
     }
 
@@ -346,16 +350,14 @@ impl Router {
         }
         let origin = self.origin(msg, TopicKind::Seed);
         let (seq, batch) = (self.seq, &mut self.batch);
-        let n = self
-            .directory
-            .for_account(tenant, event.account_id, |session| {
-                let event = SessionEvent {
-                    seq,
-                    origin: origin.clone(),
-                    inbound: Inbound::Seed(event.body.clone()),
-                };
-                batch.push((session.clone(), event));
-            });
+        let n = self.directory.for_account(tenant, event.account_id, |id| {
+            let event = SessionEvent {
+                seq,
+                origin: origin.clone(),
+                inbound: Inbound::Seed(event.body.clone()),
+            };
+            batch.push((id, event));
+        });
         if n == 0 {
             Outcome::NotOurs
         } else {

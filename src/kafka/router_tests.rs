@@ -75,7 +75,7 @@ fn fixture() -> Fixture {
         Arc::clone(&registry),
         producer,
         "cmd".into(),
-        Deliverer.start().recipient(),
+        Deliverer(Arc::clone(&directory)).start().recipient(),
     );
     Fixture {
         router,

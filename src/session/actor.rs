@@ -240,7 +240,7 @@ impl SessionActor {
 
     fn write(&mut self, event: &Event, ctx: &mut Context<Self>) {
         let Some(out) = &self.out else { return };
-        match out.push(&event.to_line()) {
+        match out.push_with(|buf| event.write_line(buf)) {
             Pushed::Queued => self.schedule_flush(),
             Pushed::Stalled => self.apply(Input::End(EndReason::ClientStalled), ctx),
             Pushed::Closed => self.apply(Input::End(EndReason::ClientClosed), ctx),

@@ -102,20 +102,20 @@ impl Directory {
         self.sessions.get(id)
     }
 
-    /// Calls `f` with each session bound to the account in that tenant.
+    /// Calls `f` with the id of each session bound to the account in that tenant.
     pub fn for_account(
         &self,
         tenant: TenantIdx,
         account_id: u32,
-        mut f: impl FnMut(&Recipient<SessionEvent>),
+        mut f: impl FnMut(Uuid),
     ) -> usize {
         let Some(ids) = self.accounts.get(&(tenant, account_id)) else {
             return 0;
         };
         let mut n = 0;
         for id in ids.iter() {
-            if let Some(s) = self.sessions.get(id) {
-                f(&s);
+            if self.sessions.contains_key(id) {
+                f(*id);
                 n += 1;
             }
         }

@@ -107,7 +107,7 @@ fn hot_path(c: &mut Criterion) {
         Arc::new(AccountRegistry::default()),
         sink.clone().recipient(),
         "COMMAND_TOPIC_ACCOUNT_SESSION".into(),
-        Deliverer.start().recipient(),
+        Deliverer(Arc::clone(&directory)).start().recipient(),
     );
 
     let hit = message(&tenant, ids[SESSIONS / 2], 7);
