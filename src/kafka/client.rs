@@ -22,14 +22,19 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 /// (at-least-once) and committed in the background. `fetch.wait.max.ms` is low so that a broker
 /// which holds fetches for their whole wait (the test broker does) adds no latency to a login;
 /// a real Kafka answers a waiting fetch as soon as data arrives, so there it only costs idle
-/// fetch requests. `auto.offset.reset=latest` because a new group must not replay history
-/// (see `consumer` for the start positions).
+/// fetch requests. `max.partition.fetch.bytes` is 8 MiB rather than 1 MiB: catching up on a
+/// backlog then takes an eighth of the fetch requests, and each request of this consumer also
+/// covers its idle topics' partitions (measured with `make bench`: filtering went from 0.63-0.81x
+/// to 0.88-0.99x of a bare drain); memory stays bounded by `queued.max.messages.kbytes`.
+/// `auto.offset.reset=latest` because a new group must not replay history (see `consumer` for
+/// the start positions).
 pub const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     ("reconnect.backoff.max.ms", "1000"),
     ("enable.auto.commit", "true"),
     ("enable.auto.offset.store", "false"),
     ("auto.offset.reset", "latest"),
     ("fetch.wait.max.ms", "10"),
+    ("max.partition.fetch.bytes", "8388608"),
     ("enable.partition.eof", "false"),
 ];
 
