@@ -246,41 +246,35 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
         }),
     }
 
-    if let (Some(routing), Some(floor)) = (get("routing", "per_s"), get("routing_fanout", "per_s"))
-    {
-        rows.push(Row {
-            figure: format!(
-                "(diagnostic) routing against the client-write floor: the same number of lines written with no service or Kafka, one thread, one write per line, round-robin over {:.0} connections",
-                get("routing_fanout", "connections").unwrap_or(f64::NAN)
-            ),
-            result: fmt_rate(routing),
+    // A figure against a diagnostic baseline of its own (not the goal's).
+    let against = |figure: String, key: &str, base: &str| -> Option<Row> {
+        let (v, b) = (get(key, "per_s")?, get(base, "per_s")?);
+        Some(Row {
+            figure,
+            result: fmt_rate(v),
             baseline: format!(
                 "{} ({:.2} s)",
-                fmt_rate(floor),
-                get("routing_fanout", "seconds").unwrap_or(f64::NAN)
+                fmt_rate(b),
+                get(base, "seconds").unwrap_or(f64::NAN)
             ),
-            ratio: format!("{:.2}x", routing / floor),
+            ratio: format!("{:.2}x", v / b),
             goal: "-".into(),
             verdict: "",
-        });
-    }
-    if let (Some(filtering), Some(drain3)) = (
-        get("filtering", "per_s"),
-        get("filtering_drain_3topics", "per_s"),
-    ) {
-        rows.push(Row {
-            figure: "(diagnostic) filtering against a bare drain that also assigns the service's two other consumed topics (idle), as the service's consumer does".into(),
-            result: fmt_rate(filtering),
-            baseline: format!(
-                "{} ({:.2} s)",
-                fmt_rate(drain3),
-                get("filtering_drain_3topics", "seconds").unwrap_or(f64::NAN)
-            ),
-            ratio: format!("{:.2}x", filtering / drain3),
-            goal: "-".into(),
-            verdict: "",
-        });
-    }
+        })
+    };
+    rows.extend(against(
+        format!(
+            "(diagnostic) routing against the client-write floor: the same number of lines written with no service or Kafka, one thread, one write per line, round-robin over {:.0} connections",
+            get("routing_fanout", "connections").unwrap_or(f64::NAN)
+        ),
+        "routing",
+        "routing_fanout",
+    ));
+    rows.extend(against(
+        "(diagnostic) filtering against a bare drain that also assigns the service's two other consumed topics (idle), as the service's consumer does".into(),
+        "filtering",
+        "filtering_drain_3topics",
+    ));
     for (c, key) in [("1", "login_c1_breakdown"), ("200", "login_c200_breakdown")] {
         if let Some(a) = get(key, "to_create_ms") {
             rows.push(Row {

@@ -212,46 +212,47 @@ mod tests {
         assert_eq!(got, "one\ntwo\nbye\n");
     }
 
+    /// A line of `len` bytes, `\n` included.
+    fn line_of(byte: u8, len: usize) -> Vec<u8> {
+        let mut line = vec![byte; len - 1];
+        line.push(b'\n');
+        line
+    }
+
+    /// Pushes (and flushes) `line` until the buffer refuses it; the bytes accepted, and why not
+    /// more.
+    fn fill(out: &Outbound, line: &[u8]) -> (usize, Pushed) {
+        let mut pushed = 0;
+        loop {
+            match out.push(line) {
+                Pushed::Queued => pushed += line.len(),
+                other => return (pushed, other),
+            }
+            out.flush();
+            assert!(pushed < 1 << 30, "never stalled");
+        }
+    }
+
     #[actix_rt::test]
     async fn a_client_that_does_not_read_stalls_and_a_drain_finishes_after_the_owner_is_gone() {
         let (out, mut client, _read) = pair().await;
-        let line = vec![b'x'; 1023]
-            .into_iter()
-            .chain([b'\n'])
-            .collect::<Vec<u8>>();
+        let line = line_of(b'x', 1024);
         // Fill the socket buffers and the limit without the client reading.
-        let mut pushed = 0usize;
-        let stalled = loop {
-            match out.push(&line) {
-                Pushed::Queued => pushed += 1,
-                other => break other,
-            }
-            out.flush();
-            assert!(pushed < 100_000, "never stalled");
-        };
-        assert_eq!(stalled, Pushed::Stalled);
+        let (pushed, why) = fill(&out, &line);
+        assert_eq!(why, Pushed::Stalled);
         out.close();
         drop(out); // the actor is gone; the drain task still owns what is pending
         let mut got = Vec::new();
         client.read_to_end(&mut got).await.unwrap();
-        assert_eq!(got.len(), pushed * line.len());
+        assert_eq!(got.len(), pushed);
         assert!(got.chunks(line.len()).all(|c| c == &line[..]));
     }
 
     #[actix_rt::test]
     async fn abort_drops_what_is_pending_and_closes() {
         let (out, mut client, _read) = pair().await;
-        let line = vec![b'y'; 4095]
-            .into_iter()
-            .chain([b'\n'])
-            .collect::<Vec<u8>>();
-        let mut pushed = 0;
-        while out.push(&line) == Pushed::Queued {
-            pushed += line.len();
-            out.flush();
-        }
-        let pushed_bytes = |_: &Outbound| pushed;
-        let pushed = pushed_bytes(&out);
+        let (pushed, why) = fill(&out, &line_of(b'y', 4096));
+        assert_eq!(why, Pushed::Stalled);
         out.abort();
         assert_eq!(out.push(b"more\n"), Pushed::Closed);
         drop(out);

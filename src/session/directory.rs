@@ -163,3 +163,28 @@ impl Directory {
         self.ended_count.fetch_sub(removed, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_sessions_are_found_until_pruned_and_marking_twice_counts_once() {
+        let d = Directory::default();
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(d.ended(&a).is_none());
+        d.mark_ended(a, 0);
+        d.mark_ended(a, 0);
+        d.mark_ended(b, 1);
+        assert_eq!(d.ended(&b).map(|e| e.tenant), Some(1));
+        d.prune_ended(Duration::from_secs(60));
+        assert!(d.ended(&a).is_some(), "recent records stay");
+        d.prune_ended(Duration::ZERO);
+        assert!(d.ended(&a).is_none() && d.ended(&b).is_none());
+        assert_eq!(d.ended_count.load(Ordering::Relaxed), 0);
+        // Counting starts again from zero, not from a drifted value.
+        d.mark_ended(b, 1);
+        assert_eq!(d.ended_count.load(Ordering::Relaxed), 1);
+        assert!(d.ended(&b).is_some());
+    }
+}
