@@ -35,6 +35,15 @@ pub enum Pushed {
     Closed,
 }
 
+/// Why the write side was given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A write waited [`WRITE_TIMEOUT`] for a client that does not read.
+    Stalled,
+    /// The connection failed (reset, closed by the client).
+    Broken,
+}
+
 /// The write side of one client connection (single-threaded: it lives on its actor's thread).
 pub struct Outbound(Rc<RefCell<Shared>>);
 
@@ -43,6 +52,12 @@ struct Shared {
     pending: Vec<u8>,
     /// Close the write side once everything pending is written.
     closing: bool,
+    /// Set when the write side was given up (not when it was closed or aborted).
+    failure: Option<Failure>,
+    /// Woken when a drain task gives the write side up, so the owner can end the session.
+    owner: Option<std::task::Waker>,
+    /// How long a write may wait for the client ([`WRITE_TIMEOUT`]).
+    timeout: Duration,
 }
 
 enum Sink {
@@ -56,11 +71,32 @@ enum Sink {
 
 impl Outbound {
     pub fn new(write: OwnedWriteHalf) -> Outbound {
+        Outbound::with_timeout(write, WRITE_TIMEOUT)
+    }
+
+    /// With a write timeout other than [`WRITE_TIMEOUT`].
+    pub fn with_timeout(write: OwnedWriteHalf, timeout: Duration) -> Outbound {
         Outbound(Rc::new(RefCell::new(Shared {
             sink: Sink::Idle(write),
             pending: Vec::new(),
             closing: false,
+            failure: None,
+            owner: None,
+            timeout,
         })))
+    }
+
+    /// Wakes `waker` when a write the socket could not take at once fails later.
+    pub fn watch(&self, waker: &std::task::Waker) {
+        let mut s = self.0.borrow_mut();
+        if !s.owner.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            s.owner = Some(waker.clone());
+        }
+    }
+
+    /// Why the write side was given up, if it was.
+    pub fn failure(&self) -> Option<Failure> {
+        self.0.borrow().failure
     }
 
     /// Buffers one line (with its `\n`); [`Outbound::flush`] writes it.
@@ -71,6 +107,9 @@ impl Outbound {
     /// Buffers the line `write` appends to the buffer (so that it is encoded in place).
     pub fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) -> Pushed {
         let mut s = self.0.borrow_mut();
+        if s.failure == Some(Failure::Stalled) {
+            return Pushed::Stalled;
+        }
         if matches!(s.sink, Sink::Gone) || s.closing {
             return Pushed::Closed;
         }
@@ -103,7 +142,7 @@ impl Outbound {
             }
         };
         if outcome.is_err() {
-            s.fail();
+            s.fail(Failure::Broken);
             return;
         }
         s.pending.drain(..written);
@@ -135,9 +174,13 @@ impl Outbound {
 }
 
 impl Shared {
-    fn fail(&mut self) {
+    fn fail(&mut self, why: Failure) {
         self.sink = Sink::Gone;
         self.pending = Vec::new();
+        self.failure = Some(why);
+        if let Some(owner) = &self.owner {
+            owner.wake_by_ref();
+        }
     }
 
     /// Everything pending was written: give a burst's buffer back, close if asked to.
@@ -158,20 +201,22 @@ impl Shared {
 /// Finishes the writes the socket could not take at once, including lines added meanwhile;
 /// hands the write half back when done (or closes it, if the session closed meanwhile).
 async fn drain(shared: Rc<RefCell<Shared>>, write: OwnedWriteHalf) {
+    let timeout = shared.borrow().timeout;
     loop {
-        match tokio::time::timeout(WRITE_TIMEOUT, write.writable()).await {
+        match tokio::time::timeout(timeout, write.writable()).await {
             Ok(Ok(())) => {}
-            _ => return shared.borrow_mut().fail(),
+            Ok(Err(_)) => return shared.borrow_mut().fail(Failure::Broken),
+            Err(_) => return shared.borrow_mut().fail(Failure::Stalled),
         }
         let mut s = shared.borrow_mut();
         let mut written = 0;
         while written < s.pending.len() {
             match write.try_write(&s.pending[written..]) {
-                Ok(0) => return s.fail(),
+                Ok(0) => return s.fail(Failure::Broken),
                 Ok(n) => written += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => return s.fail(),
+                Err(_) => return s.fail(Failure::Broken),
             }
         }
         s.pending.drain(..written);
@@ -185,17 +230,22 @@ async fn drain(shared: Rc<RefCell<Shared>>, write: OwnedWriteHalf) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use tokio::io::AsyncReadExt;
     use tokio::net::{TcpListener, TcpStream};
 
     async fn pair() -> (Outbound, TcpStream, tokio::net::tcp::OwnedReadHalf) {
+        pair_with(WRITE_TIMEOUT).await
+    }
+
+    async fn pair_with(timeout: Duration) -> (Outbound, TcpStream, tokio::net::tcp::OwnedReadHalf) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap())
             .await
             .unwrap();
         let (server, _) = listener.accept().await.unwrap();
         let (read, write) = server.into_split();
-        (Outbound::new(write), client, read)
+        (Outbound::with_timeout(write, timeout), client, read)
     }
 
     #[actix_rt::test]
@@ -246,6 +296,46 @@ mod tests {
         client.read_to_end(&mut got).await.unwrap();
         assert_eq!(got.len(), pushed);
         assert!(got.chunks(line.len()).all(|c| c == &line[..]));
+    }
+
+    #[actix_rt::test]
+    async fn a_connection_the_client_dropped_fails_as_broken_and_refuses_more_lines() {
+        let (out, client, _read) = pair().await;
+        drop(client);
+        let mut tries = 0;
+        while out.failure().is_none() {
+            assert_eq!(out.push(b"{\"event\":\"pong\"}\n"), Pushed::Queued);
+            out.flush();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            tries += 1;
+            assert!(tries < 400, "the write side never failed");
+        }
+        assert_eq!(out.failure(), Some(Failure::Broken));
+        assert_eq!(out.push(b"more\n"), Pushed::Closed);
+    }
+
+    struct Flag(std::sync::atomic::AtomicBool);
+
+    impl std::task::Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[actix_rt::test]
+    async fn a_write_that_waits_too_long_gives_up_and_wakes_the_owner() {
+        let (out, _client, _read) = pair_with(Duration::from_millis(200)).await;
+        let flag = Arc::new(Flag(Default::default()));
+        out.watch(&std::task::Waker::from(Arc::clone(&flag)));
+        let (_, why) = fill(&out, &line_of(b'z', 4096));
+        assert_eq!(why, Pushed::Stalled, "the client never reads");
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(out.failure(), Some(Failure::Stalled));
+        assert!(
+            flag.0.load(std::sync::atomic::Ordering::SeqCst),
+            "the owner was not woken"
+        );
+        assert_eq!(out.push(b"more\n"), Pushed::Stalled);
     }
 
     #[actix_rt::test]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::config::DuplicateLogin;
 use crate::gateway::codec::Frame;
-use crate::gateway::outbound::{Outbound, Pushed};
+use crate::gateway::outbound::{Failure, Outbound, Pushed};
 use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
 use crate::kafka::producer::{publish, Publish};
 use crate::message::{account_session::Command, session};
@@ -382,21 +382,36 @@ impl ActorFuture<SessionActor> for Flusher {
     fn poll(
         self: std::pin::Pin<&mut Self>,
         act: &mut SessionActor,
-        _: &mut Context<SessionActor>,
+        ctx: &mut Context<SessionActor>,
         task: &mut std::task::Context<'_>,
     ) -> std::task::Poll<()> {
-        let Some(out) = &act.out else {
-            return std::task::Poll::Ready(()); // ended: the last lines were flushed by `close`
+        let failure = {
+            let Some(out) = &act.out else {
+                return std::task::Poll::Ready(()); // ended: the last lines were flushed by `close`
+            };
+            if std::mem::replace(&mut act.flush_due, false) {
+                out.flush();
+            }
+            if !act
+                .flush_waker
+                .as_ref()
+                .is_some_and(|w| w.will_wake(task.waker()))
+            {
+                act.flush_waker = Some(task.waker().clone());
+                out.watch(task.waker());
+            }
+            out.failure()
         };
-        if std::mem::replace(&mut act.flush_due, false) {
-            out.flush();
-        }
-        if !act
-            .flush_waker
-            .as_ref()
-            .is_some_and(|w| w.will_wake(task.waker()))
-        {
-            act.flush_waker = Some(task.waker().clone());
+        if let Some(why) = failure {
+            // A write failed, or waited `WRITE_TIMEOUT` for a client that does not read: the
+            // session ends now, not at its next line.
+            let reason = match why {
+                Failure::Stalled => EndReason::ClientStalled,
+                Failure::Broken => EndReason::ClientClosed,
+            };
+            let span = act.span.clone();
+            let _entered = span.enter();
+            act.apply(Input::End(reason), ctx);
         }
         std::task::Poll::Pending
     }
