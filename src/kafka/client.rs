@@ -25,7 +25,7 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 /// fetch requests. `max.partition.fetch.bytes` is 8 MiB rather than 1 MiB: catching up on a
 /// backlog then takes an eighth of the fetch requests, and each request of this consumer also
 /// covers its idle topics' partitions (measured with `make bench`: filtering went from 0.63-0.81x
-/// to 0.88-0.99x of a bare drain); memory stays bounded by `queued.max.messages.kbytes`.
+/// to 0.88-1.18x of a bare drain); memory stays bounded by `queued.max.messages.kbytes`.
 /// `auto.offset.reset=latest` because a new group must not replay history (see `consumer` for
 /// the start positions).
 pub const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
