@@ -50,7 +50,7 @@ pub async fn fanout(
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let (go, start) = std::sync::mpsc::channel::<()>();
-    let writer = std::thread::spawn(move || -> anyhow::Result<()> {
+    let writer = std::thread::spawn(move || -> anyhow::Result<Duration> {
         let mut streams = Vec::with_capacity(conns);
         for _ in 0..conns {
             let (s, _) = listener.accept()?;
@@ -58,6 +58,7 @@ pub async fn fanout(
             streams.push(s);
         }
         start.recv()?;
+        let t0 = Instant::now();
         let mut line = Vec::with_capacity(128);
         for i in 0..events {
             line.clear();
@@ -68,7 +69,7 @@ pub async fn fanout(
             )?;
             streams[i % conns].write_all(&line)?;
         }
-        Ok(())
+        Ok(t0.elapsed())
     });
 
     let received = Arc::new(AtomicU64::new(0));
@@ -98,10 +99,11 @@ pub async fn fanout(
     let r = Arc::clone(&received);
     wait_until(key, || Ok(r.load(Ordering::Relaxed) >= events as u64)).await?;
     let secs = t0.elapsed().as_secs_f64();
-    writer
+    let writing = writer
         .join()
         .map_err(|_| anyhow!("the fan-out writer panicked"))??;
     Record::new(key)
+        .set("writer_seconds", writing.as_secs_f64())
         .set("events", events as f64)
         .set("connections", conns as f64)
         .set("seconds", secs)
