@@ -269,6 +269,7 @@ impl SessionActor {
             id: self.id,
             tenant: self.tenant,
             account_id: self.state.account_id,
+            account_name: self.state.account_name().map(str::to_owned),
             login_unanswered: self.state.login_unanswered(),
             reason,
             span,

@@ -50,13 +50,18 @@ impl Directory {
         self.sessions.insert(id, session);
     }
 
-    /// Forgets a session and its account binding.
-    pub fn remove(&self, id: Uuid, tenant: TenantIdx, account_id: u32) {
+    /// Forgets a session, its account binding and its entry in the name index (`name`: the
+    /// account name it was bound under).
+    pub fn remove(&self, id: Uuid, tenant: TenantIdx, account_id: u32, name: Option<&str>) {
         self.sessions.remove(&id);
         if account_id != 0 {
             self.unbind(id, tenant, account_id);
+        }
+        if let Some(name) = name {
             self.names
-                .retain(|(t, _), h| !(*t == tenant && h.session_id == id));
+                .remove_if(&(tenant, name.to_ascii_lowercase()), |_, h| {
+                    h.session_id == id
+                });
         }
     }
 
@@ -167,6 +172,23 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removing_a_bound_session_clears_its_name_but_not_a_newer_holders() {
+        let d = Directory::default();
+        let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
+        d.bind(old, 0, 7);
+        d.bind_name(old, 0, 7, "Admin");
+        assert_eq!(d.holder(0, "admin").map(|h| h.session_id), Some(old));
+        // A newer session took the name over (DUPLICATE_LOGIN=replace): the old one's end
+        // must not remove it.
+        d.bind_name(new, 0, 7, "ADMIN");
+        d.remove(old, 0, 7, Some("Admin"));
+        assert_eq!(d.holder(0, "admin").map(|h| h.session_id), Some(new));
+        d.remove(new, 0, 7, Some("ADMIN"));
+        assert!(d.holder(0, "admin").is_none());
+        assert_eq!(d.for_account(0, 7, |_| {}), 0);
+    }
 
     #[test]
     fn ended_sessions_are_found_until_pruned_and_marking_twice_counts_once() {

@@ -157,6 +157,8 @@ pub struct State {
     /// The time of the input being handled.
     now: Instant,
     pub settings: Settings,
+    /// The account name the session held when it ended (for the directory's name index).
+    ended_name: Option<String>,
 }
 
 impl State {
@@ -172,15 +174,17 @@ impl State {
             failures: VecDeque::new(),
             now: Instant::now(),
             settings,
+            ended_name: None,
         }
     }
 
-    /// The bound account's name, once the peer answered a login.
+    /// The bound account's name, once the peer answered a login (and still after the end).
     pub fn account_name(&self) -> Option<&str> {
         match &self.phase {
             Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
                 Some(account_name)
             }
+            Phase::Ended => self.ended_name.as_deref(),
             _ => None,
         }
     }
@@ -235,7 +239,12 @@ impl State {
             Input::End(reason) => vec![Effect::End(reason)],
         };
         if effects.iter().any(|e| matches!(e, Effect::End(_))) {
-            self.phase = Phase::Ended;
+            self.ended_name = match std::mem::replace(&mut self.phase, Phase::Ended) {
+                Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
+                    Some(account_name)
+                }
+                _ => None,
+            };
         }
         effects
     }

@@ -501,3 +501,15 @@ fn system_errors_do_not_count_as_failed_logins() {
         [Effect::SendCreate { .. }]
     ));
 }
+
+#[test]
+fn the_bound_account_name_is_kept_after_the_end_and_absent_for_an_unbound_session() {
+    let mut s = logged_in();
+    assert_eq!(s.account_name(), Some("admin"));
+    s.step(Input::End(EndReason::Logout));
+    assert_eq!(s.phase, Phase::Ended);
+    assert_eq!(s.account_name(), Some("admin"));
+    let mut unbound = state();
+    unbound.step(Input::End(EndReason::ClientClosed));
+    assert_eq!(unbound.account_name(), None);
+}

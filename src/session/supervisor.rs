@@ -61,6 +61,8 @@ pub struct SessionEnded {
     pub id: Uuid,
     pub tenant: TenantIdx,
     pub account_id: u32,
+    /// The bound account's name, if the session was bound.
+    pub account_name: Option<String>,
     pub login_unanswered: bool,
     pub reason: EndReason,
     /// The span that caused the end; LOGOUT and DESTROYED carry its trace context.
@@ -254,11 +256,13 @@ impl Handler<SessionEnded> for SessionSupervisor {
             id,
             tenant,
             account_id,
+            account_name,
             login_unanswered,
             reason,
             span,
         } = msg;
-        self.directory.remove(id, tenant, account_id);
+        self.directory
+            .remove(id, tenant, account_id, account_name.as_deref());
         metrics::session_ended(self.services.tenants.get(tenant).label(), reason.as_str());
         if login_unanswered {
             self.directory.mark_ended(id, tenant);
