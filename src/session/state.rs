@@ -20,8 +20,9 @@ pub enum Phase {
     LicensePending { account_name: String },
     /// Logged in; may choose a character (and ask for a channel transition).
     Authenticated { account_name: String },
-    /// The session ended; every further input is ignored.
-    Ended,
+    /// The session ended; every further input is ignored. Keeps the bound account's name (for
+    /// the directory's name index).
+    Ended { account_name: Option<String> },
 }
 
 /// Why a session ended.
@@ -157,8 +158,6 @@ pub struct State {
     /// The time of the input being handled.
     now: Instant,
     pub settings: Settings,
-    /// The account name the session held when it ended (for the directory's name index).
-    ended_name: Option<String>,
 }
 
 impl State {
@@ -174,7 +173,6 @@ impl State {
             failures: VecDeque::new(),
             now: Instant::now(),
             settings,
-            ended_name: None,
         }
     }
 
@@ -184,7 +182,7 @@ impl State {
             Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
                 Some(account_name)
             }
-            Phase::Ended => self.ended_name.as_deref(),
+            Phase::Ended { account_name } => account_name.as_deref(),
             _ => None,
         }
     }
@@ -204,7 +202,7 @@ impl State {
     /// Applies one input, received at `now`, and returns the effects to perform.
     pub fn step_at(&mut self, input: Input, now: Instant) -> Vec<Effect> {
         self.now = now;
-        if self.phase == Phase::Ended {
+        if matches!(self.phase, Phase::Ended { .. }) {
             return Vec::new();
         }
         if !matches!(
@@ -239,12 +237,13 @@ impl State {
             Input::End(reason) => vec![Effect::End(reason)],
         };
         if effects.iter().any(|e| matches!(e, Effect::End(_))) {
-            self.ended_name = match std::mem::replace(&mut self.phase, Phase::Ended) {
+            let account_name = match std::mem::replace(&mut self.phase, Phase::Connected) {
                 Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
                     Some(account_name)
                 }
                 _ => None,
             };
+            self.phase = Phase::Ended { account_name };
         }
         effects
     }
