@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::world::World;
@@ -175,17 +176,7 @@ async fn a_login_without_answer_times_out_and_a_late_created_is_released() {
         c.login("admin", "admin").await,
         json!({"event":"login_failed","code":"SYSTEM_ERROR"})
     );
-    let created =
-        json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"CREATED","body":{}})
-            .to_string();
-    Injector::new()
-        .send(
-            &w.topics.account_session_status,
-            1,
-            &gms(),
-            created.as_bytes(),
-        )
-        .await;
+    peer_created(&w, sid).await;
     let cmd = w.topics.command.clone();
     w.observer
         .wait_until("the release LOGOUT", |seen| {
@@ -217,17 +208,7 @@ async fn a_late_created_for_a_session_that_is_gone_is_released() {
     // The session ended with account 0 (the peer ignores that LOGOUT) ...
     w.assert_ended_once(sid, 0).await;
     // ... then the answer arrives: the account must be released.
-    let created =
-        json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"CREATED","body":{}})
-            .to_string();
-    Injector::new()
-        .send(
-            &w.topics.account_session_status,
-            1,
-            &gms(),
-            created.as_bytes(),
-        )
-        .await;
+    peer_created(&w, sid).await;
     w.observer
         .wait_until("the release LOGOUT", |seen| {
             seen.iter().any(|r| {
@@ -391,4 +372,19 @@ async fn every_peer_error_code_reaches_the_client() {
         json!({"event":"banned","permanent":false,"reason":3,"until":"2027-01-01T00:00:00Z"})
     );
     w.shutdown().await;
+}
+
+/// The peer's CREATED for session `sid` (account 1, `admin`), as a late answer arrives.
+async fn peer_created(w: &World, sid: Uuid) {
+    let created =
+        json!({"sessionId":sid,"accountId":1,"accountName":"admin","type":"CREATED","body":{}})
+            .to_string();
+    Injector::new()
+        .send(
+            &w.topics.account_session_status,
+            1,
+            &gms(),
+            created.as_bytes(),
+        )
+        .await;
 }
