@@ -1197,15 +1197,9 @@ async fn too_many_failed_logins_end_the_session_with_too_many_attempts() {
     .await;
     let mut c = w.client().await;
     let sid = c.session_id;
-    assert_eq!(
-        c.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
+    wrong_password(&mut c).await;
     assert_eq!(c.login("nobody", "x").await["code"], "NOT_REGISTERED");
-    assert_eq!(
-        c.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
+    wrong_password(&mut c).await;
     // The fourth login, even with the right password, is refused without asking the peer.
     assert_eq!(
         c.login("admin", "admin").await,
@@ -1226,15 +1220,9 @@ async fn too_many_failed_logins_end_the_session_with_too_many_attempts() {
 
     // Other failures do not count: two wrong passwords and two bans, then a login works.
     let mut d = w.client().await;
-    assert_eq!(
-        d.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
+    wrong_password(&mut d).await;
     assert_eq!(d.login("banned", "banned").await["event"], "banned");
-    assert_eq!(
-        d.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
+    wrong_password(&mut d).await;
     assert_eq!(d.login("exiled", "exiled").await["event"], "banned");
     assert_eq!(d.login("alice", "alice").await["event"], "login_ok");
     // Failures are per session: a fresh session logs in as admin at once.
@@ -1255,14 +1243,8 @@ async fn failed_logins_older_than_the_window_no_longer_count() {
     )
     .await;
     let mut c = w.client().await;
-    assert_eq!(
-        c.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
-    assert_eq!(
-        c.login("admin", "wrong").await["code"],
-        "INCORRECT_PASSWORD"
-    );
+    wrong_password(&mut c).await;
+    wrong_password(&mut c).await;
     tokio::time::sleep(Duration::from_millis(1700)).await;
     assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
     c.send(json!({"op":"logout"})).await;
@@ -1672,4 +1654,12 @@ async fn connections_of_sessions_ended_for_not_reading_are_closed() {
         "{fds} fds with 8 ended sessions' clients still connected (baseline {fds0})"
     );
     drop(stalled);
+}
+
+/// A login as `admin` with a wrong password, answered `INCORRECT_PASSWORD`.
+async fn wrong_password(c: &mut Client) {
+    assert_eq!(
+        c.login("admin", "wrong").await["code"],
+        "INCORRECT_PASSWORD"
+    );
 }
