@@ -774,14 +774,7 @@ async fn a_client_that_never_reads_is_ended_once_when_its_queue_is_full() {
     );
     // The account was released: it logs in again.
     let mut d = w.client().await;
-    let mut answer = d.login("admin", "admin").await;
-    for _ in 0..50 {
-        if answer["code"] != "ALREADY_LOGGED_IN" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        answer = d.login("admin", "admin").await;
-    }
+    let answer = d.login_when_released("admin", "admin").await;
     assert_eq!(answer["event"], "login_ok");
     w.shutdown().await;
 }
@@ -1472,14 +1465,7 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
     for i in 0..20 {
         let mut c = Client::connect(addr).await;
         let name = ["admin", "alice", "bob"][i % 3];
-        let mut answer = c.login(name, name).await;
-        for _ in 0..50 {
-            if answer["code"] != "ALREADY_LOGGED_IN" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            answer = c.login(name, name).await;
-        }
+        let answer = c.login_when_released(name, name).await;
         assert_eq!(answer["event"], "login_ok", "warm-up {i}: {answer}");
         c.send(json!({"op":"ping"})).await;
         c.expect("pong").await;

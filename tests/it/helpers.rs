@@ -220,6 +220,21 @@ impl Client {
         )
     }
 
+    /// Logs in, again while the peer answers `ALREADY_LOGGED_IN` (it has not yet handled the
+    /// LOGOUT of an earlier session of the account: LOGOUT and the next CREATE travel on
+    /// different partitions), for up to 5 s; the last answer.
+    pub async fn login_when_released(&mut self, name: &str, password: &str) -> Value {
+        let mut answer = self.login(name, password).await;
+        for _ in 0..50 {
+            if answer["code"] != "ALREADY_LOGGED_IN" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            answer = self.login(name, password).await;
+        }
+        answer
+    }
+
     pub async fn login(&mut self, name: &str, password: &str) -> Value {
         self.send(serde_json::json!({"op":"login","accountName":name,"password":password}))
             .await;

@@ -69,14 +69,7 @@ async fn licence_accepted_logs_in_and_declined_ends_the_session() {
     // The peer handles the LOGOUT (keyed by account) and the next CREATE (keyed 0) on
     // different partitions: until it has seen the LOGOUT it rightly answers ALREADY_LOGGED_IN.
     let mut d = w.client().await;
-    let mut answer = d.login("newbie", "newbie").await;
-    for _ in 0..50 {
-        if answer["code"] != "ALREADY_LOGGED_IN" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        answer = d.login("newbie", "newbie").await;
-    }
+    let answer = d.login_when_released("newbie", "newbie").await;
     assert_eq!(answer["event"], "license_agreement");
     d.send(json!({"op":"accept_license","accepted":false}))
         .await;
