@@ -100,6 +100,7 @@ impl Outbound {
     }
 
     /// Buffers one line (with its `\n`); [`Outbound::flush`] writes it.
+    #[cfg(test)]
     pub fn push(&self, line: &[u8]) -> Pushed {
         self.push_with(|buf| buf.extend_from_slice(line))
     }

@@ -164,12 +164,8 @@ async fn poison_on_every_consumed_topic_is_skipped_counted_and_the_next_event_ha
     let inj = Injector::new_with(&bootstrap(), 4 * MIB);
     let mut c = w.client().await;
     let sid = c.session_id;
-    c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
-        .await;
+    w.login_until_create(&mut c).await;
     let cmd = w.topics.command.clone();
-    w.observer
-        .wait_until("the CREATE", |seen| seen.iter().any(|r| r.topic == cmd))
-        .await;
 
     // --- account session status: poison, then the CREATED that logs the client in.
     let topic = w.topics.account_session_status.clone();

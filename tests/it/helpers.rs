@@ -47,37 +47,7 @@ pub struct Topics {
 
 impl Topics {
     pub async fn create() -> Topics {
-        let tag = Uuid::new_v4().simple().to_string();
-        let t = Topics {
-            command: format!("cmd-account-session-{tag}"),
-            session_status: format!("ev-session-status-{tag}"),
-            account_status: format!("ev-account-status-{tag}"),
-            account_session_status: format!("ev-account-session-status-{tag}"),
-            seed_status: format!("ev-seed-status-{tag}"),
-        };
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap())
-            .create()
-            .expect("admin client");
-        let names = t.all();
-        let new: Vec<NewTopic> = names
-            .iter()
-            .map(|n| NewTopic::new(n, 4, TopicReplication::Fixed(1)))
-            .collect();
-        let results = admin
-            .create_topics(&new, &AdminOptions::new())
-            .await
-            .expect("create topics");
-        for r in results {
-            if let Err((name, code)) = r {
-                assert_eq!(
-                    code,
-                    rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists,
-                    "create {name}"
-                );
-            }
-        }
-        t
+        Topics::create_at(&bootstrap()).await
     }
 
     pub fn all(&self) -> [String; 5] {
@@ -536,6 +506,11 @@ pub async fn admin_get(addr: SocketAddr, path: &str) -> (u16, String) {
 
 /// The value of the Prometheus sample `name` with every label given (0 when absent).
 pub fn metric(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    sample(metrics, name, labels).unwrap_or(0.0)
+}
+
+/// The value of the sample named `name` (with or without labels) that has every label given.
+pub fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     metrics
         .lines()
         .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
@@ -546,7 +521,6 @@ pub fn metric(metrics: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         })
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
 }
 
 /// Polls `/metrics` until `done(body)` holds; panics with the last body after `within`.

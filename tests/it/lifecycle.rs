@@ -191,12 +191,8 @@ async fn a_late_created_for_a_session_that_is_gone_is_released() {
     let mut w = World::start(false, &service_json(None), &[]).await;
     let mut c = w.client().await;
     let sid = c.session_id;
-    c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
-        .await;
+    w.login_until_create(&mut c).await;
     let cmd = w.topics.command.clone();
-    w.observer
-        .wait_until("the CREATE", |seen| seen.iter().any(|r| r.topic == cmd))
-        .await;
     drop(c);
     // The session ended with account 0 (the peer ignores that LOGOUT) ...
     w.assert_ended_once(sid, 0).await;

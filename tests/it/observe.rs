@@ -9,20 +9,6 @@ use uuid::Uuid;
 use crate::helpers::*;
 use crate::world::World;
 
-/// The value of the sample whose line starts with `name{` and contains every label given.
-fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    metrics
-        .lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")))
-        .find(|l| {
-            labels
-                .iter()
-                .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
-        })
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-}
-
 #[actix_rt::test]
 async fn metrics_count_a_scripted_flow() {
     let tenant = Uuid::new_v4().to_string();

@@ -6,6 +6,7 @@ use login_orchestrator::app::Running;
 use login_orchestrator::config::Config;
 use login_orchestrator::sim::book::{AccountsFile, Book};
 use login_orchestrator::sim::runner::{Sim, SimTopics};
+use serde_json::json;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -78,6 +79,17 @@ impl World {
 
     pub fn addr(&self) -> std::net::SocketAddr {
         self.app.as_ref().unwrap().gateway[0]
+    }
+
+    /// Sends `admin`'s login from `c` and waits until its CREATE is on the command topic; the
+    /// peer's answer is left to the test.
+    pub async fn login_until_create(&mut self, c: &mut Client) {
+        c.send(json!({"op":"login","accountName":"admin","password":"admin"}))
+            .await;
+        let cmd = self.topics.command.clone();
+        self.observer
+            .wait_until("the CREATE", |seen| seen.iter().any(|r| r.topic == cmd))
+            .await;
     }
 
     pub async fn client(&self) -> Client {
