@@ -1,9 +1,17 @@
 # login-orchestrator: `make run` starts the service, `make test` runs every test against a real
 # Kafka-protocol broker (tansu) that it installs and starts itself.
 
+# The test broker's port (`make test`, `make broker-up`); a busy default is replaced by a free
+# port in `make test`, an explicitly set one is not.
+ifdef BROKER_PORT
+export BROKER_PORT_SET = 1
+endif
 BROKER_PORT ?= 19092
 export BROKER_PORT
 CARGO ?= cargo
+# Where cargo puts its builds: honours CARGO_TARGET_DIR (and .cargo/config) as cargo does.
+TARGET_DIR = $(shell $(CARGO) metadata --no-deps --format-version 1 2>/dev/null | \
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
 .PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz
 
@@ -17,12 +25,12 @@ release:
 # it, not for production). With BOOTSTRAP_SERVERS set: the service alone against that cluster.
 # A SERVICE_ID is generated when none is given.
 run: deps release
-	@SERVICE_ID=$${SERVICE_ID:-$$(cat /proc/sys/kernel/random/uuid)} exec ./target/release/login-orchestrator
+	@SERVICE_ID=$${SERVICE_ID:-$$(cat /proc/sys/kernel/random/uuid)} exec "$(TARGET_DIR)/release/login-orchestrator"
 
 # A scripted session against `make run`'s service (started and stopped here), transcript printed.
 demo: deps release
 	@SERVICE_ID=$$(cat /proc/sys/kernel/random/uuid) BOOTSTRAP_SERVERS= LOG_LEVEL=warn \
-	  ./target/release/login-orchestrator & pid=$$!; \
+	  "$(TARGET_DIR)/release/login-orchestrator" & pid=$$!; \
 	for i in $$(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/8484) 2>/dev/null && break; sleep 0.05; done; \
 	python3 tests/tools/demo.py 127.0.0.1:8484; rc=$$?; kill -TERM $$pid; wait $$pid; exit $$rc
 
@@ -42,21 +50,12 @@ broker-down:
 	@tests/tools/broker.sh down
 
 unit-test:
-	$(CARGO) test --lib --bins
+	$(CARGO) test --workspace --lib --bins
 
 # Unit and integration tests; starts the broker if it is not running and stops what it started,
-# even when tests fail.
+# even when tests fail (see tests/tools/test.sh).
 test: deps
-	@$(CARGO) test --no-run --quiet
-	@started=0; \
-	if ! tests/tools/broker.sh status >/dev/null 2>&1; then tests/tools/broker.sh up && started=1; fi; \
-	export TEST_BOOTSTRAP_SERVERS=127.0.0.1:$(BROKER_PORT); \
-	$(CARGO) test; rc=$$?; \
-	if [ $$rc = 0 ] && [ "$$LONG_TESTS" = 1 ]; then \
-	  echo "LONG_TESTS=1: the long tests (broker outage, connection storm, rejoin, stalled clients)"; \
-	  $(CARGO) test --test it -- --ignored; rc=$$?; fi; \
-	if [ $$started = 1 ]; then tests/tools/broker.sh down; fi; \
-	exit $$rc
+	@CARGO="$(CARGO)" tests/tools/test.sh
 
 fmt:
 	$(CARGO) fmt
@@ -72,7 +71,7 @@ clean:
 # the account simulator as the peer, the load generator; prints one table with every figure
 # beside its same-run baseline. Sizes and phases: see tests/tools/bench.sh; results: BENCHMARKS.md.
 bench: deps
-	@tests/tools/bench.sh
+	@TARGET_DIR="$(TARGET_DIR)" tests/tools/bench.sh
 
 # Fuzzing: cargo-fuzz (libFuzzer) targets for the gateway line decoder and each consumed-message
 # decoder (tests/fuzz, its own workspace: never part of `cargo build` or `cargo test`), each run
@@ -84,7 +83,7 @@ bench: deps
 #   <target> tests/fuzz/artifacts/<target>/<file>
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS ?= gateway_request account_status account_session_status seed_status
-FUZZ_DIRS = --fuzz-dir tests/fuzz --target-dir target/fuzz
+FUZZ_DIRS = --fuzz-dir tests/fuzz --target-dir "$(TARGET_DIR)/fuzz"
 
 fuzz: deps
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked

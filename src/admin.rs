@@ -16,6 +16,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{debug, info};
 
+/// How long the admin listener waits after a failed accept before the next one.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
 /// What readiness is made of; shared by the consumer (assignment, broker state) and the app.
 #[derive(Debug)]
 pub struct Health {
@@ -81,7 +84,10 @@ pub async fn start(
     let listener = TcpListener::bind(addr).await.map_err(|e| {
         std::io::Error::new(
             e.kind(),
-            format!("cannot listen on {addr} for the admin endpoints: {e}"),
+            format!(
+                "admin listener: cannot listen on {addr} (/healthz, /readyz, /metrics): {e}; \
+                 set ADMIN_ADDRESS to another address, such as 127.0.0.1:0 for any free port"
+            ),
         )
     })?;
     let addr = listener.local_addr()?;
@@ -96,8 +102,14 @@ pub async fn start(
     }
     actix_rt::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    debug!(%error, "Admin accept failed.");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
             };
             let (health, metrics) = (Arc::clone(&health), metrics.clone());
             actix_rt::spawn(async move {
@@ -155,6 +167,21 @@ fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[actix_rt::test]
+    async fn a_busy_address_is_an_error_naming_the_admin_listener_and_its_variable() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let Err(error) = start(addr, Arc::new(Health::default()), None).await else {
+            panic!("bound a busy address");
+        };
+        let text = error.to_string();
+        assert!(
+            text.starts_with(&format!("admin listener: cannot listen on {addr}")),
+            "{text}"
+        );
+        assert!(text.contains("ADMIN_ADDRESS"), "{text}");
+    }
 
     #[test]
     fn readiness_needs_assignment_a_broker_and_no_shutdown() {

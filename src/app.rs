@@ -16,19 +16,21 @@ use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::admin::{self, Health};
-use crate::config::Config;
+use crate::config::{Config, DuplicateLogin};
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
+use crate::gateway::Protocol;
 use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
 use crate::kafka::consumer::{self, StopRequest};
+use crate::kafka::ledger::{self, Ledger};
+use crate::kafka::outbox::Outbox;
 use crate::kafka::producer::{Flush, Producer};
 use crate::kafka::router::{ConsumedTopics, Deliverer, Router};
 use crate::metrics;
 use crate::session::directory::Directory;
-use crate::session::ledger::{self, Ledger};
 use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
-use crate::session::supervisor::{SessionSupervisor, Shutdown};
+use crate::session::supervisor::{self, SessionSupervisor, Shutdown};
 use crate::session::{Limits, Services};
 use crate::sim::book::{AccountsFile, Book};
 use crate::sim::runner::{Sim, SimTopics};
@@ -40,12 +42,15 @@ pub enum StartError {
     /// librdkafka refused a client configuration (a bad `KAFKA_*` setting, say).
     #[error("kafka client: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
-    /// A listener could not be bound.
-    #[error("gateway: {0}")]
+    /// A listener could not be bound (the message names which one).
+    #[error("{0}")]
     Listen(#[from] std::io::Error),
     /// The embedded account simulator's accounts file is unusable.
     #[error("account simulator: {0}")]
     Accounts(#[from] crate::sim::book::AccountsError),
+    /// A blocking start-up step panicked.
+    #[error("start-up step failed: {0}")]
+    Blocking(String),
 }
 
 /// A started service.
@@ -55,8 +60,7 @@ pub struct Running {
     health: Arc<Health>,
     /// The gateway's bound addresses, one per tenant, in configuration order.
     pub gateway: Vec<SocketAddr>,
-    pub supervisor: Addr<SessionSupervisor>,
-    pub directory: Arc<Directory>,
+    supervisor: Addr<SessionSupervisor>,
     producer: Addr<Producer>,
     listeners: Listeners,
     consumer_stop: oneshot::Sender<StopRequest>,
@@ -72,8 +76,9 @@ struct Embedded {
 }
 
 /// The configured broker; or, when none is, the embedded broker (and the simulator, unless
-/// disabled) started here.
-fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
+/// disabled) started here. The blocking set-up (the mock cluster, the simulator's metadata
+/// calls) runs on a blocking thread, not the actors' thread.
+async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
     let env = &config.env;
     if let Some(bootstrap) = &env.bootstrap_servers {
         return Ok((None, bootstrap.clone()));
@@ -88,7 +93,12 @@ fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
         (&t.event_seed_status, 4),
         (&ledger, 1),
     ];
-    let broker = EmbeddedBroker::start(&topics)?;
+    let topics: Vec<(String, i32)> = topics.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+    let broker = blocking(move || {
+        let topics: Vec<(&str, i32)> = topics.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+        EmbeddedBroker::start(&topics)
+    })
+    .await??;
     let bootstrap = broker.bootstrap_servers().to_owned();
     warn!(
         bootstrap = %bootstrap,
@@ -102,7 +112,8 @@ fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
             account_status: t.event_account_status.clone(),
             account_session_status: t.event_account_session_status.clone(),
         };
-        let sim = Sim::connect(&bootstrap, &env.kafka, topics, book)?;
+        let (at, kafka) = (bootstrap.clone(), env.kafka.clone());
+        let sim = blocking(move || Sim::connect(&at, &kafka, topics, book)).await??;
         let (tx, rx) = oneshot::channel::<()>();
         actix_rt::spawn(sim.run(async move {
             let _ = rx.await;
@@ -121,39 +132,49 @@ fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartError> {
     ))
 }
 
+/// Runs `f` on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StartError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StartError::Blocking(e.to_string()))
+}
+
 /// Starts the service inside the current actix system; returns once the gateway accepts.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let env = &config.env;
     let health = Arc::new(Health::default());
     let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
-    let (embedded, bootstrap) = broker(&config)?;
+    let (embedded, bootstrap) = broker(&config).await?;
     let producer =
         Producer::new(&client_config(&bootstrap, PRODUCER_DEFAULTS, &env.kafka))?.start();
 
     let tenants = Arc::new(Tenants::new(&config.service.tenants));
     let directory = Arc::new(Directory::default());
     let registry = Arc::new(AccountRegistry::default());
-    let command_topic: Arc<str> = env.topics.command_account_session.as_str().into();
+    let outbox = Outbox::new(
+        &env.topics.command_account_session,
+        &env.topics.event_session_status,
+    );
     let services = Arc::new(Services {
         tenants: Arc::clone(&tenants),
         service: Arc::new(config.service.clone()),
-        command_topic: Arc::clone(&command_topic),
-        status_topic: env.topics.event_session_status.as_str().into(),
+        outbox: outbox.clone(),
         producer: producer.clone().recipient(),
         registry: Arc::clone(&registry),
         login_timeout: Duration::from_millis(env.login_timeout_ms),
-        max_line_bytes: env.gateway_max_line_bytes,
         settings: Settings {
             max_bad_requests: env.gateway_max_bad_requests,
             max_login_failures: env.login_max_failures,
             login_failure_window: Duration::from_millis(env.login_failure_window_ms),
+            replace_duplicates: env.duplicate_login == DuplicateLogin::Replace,
         },
         ledger: Ledger::new(&env.session_ledger_topic()),
         directory: Arc::clone(&directory),
         limits: Limits {
             max_sessions: env.max_sessions,
             max_sessions_per_ip: env.max_sessions_per_ip,
-            duplicate_login: env.duplicate_login,
         },
     });
     let supervisor = SessionSupervisor::new(
@@ -180,7 +201,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Arc::clone(&directory),
         registry,
         producer.clone().recipient(),
-        command_topic,
+        outbox.clone(),
         Deliverer(Arc::clone(&directory)).start().recipient(),
     );
     let (consumer_stop, stop_rx) = oneshot::channel();
@@ -198,8 +219,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let recovered = ledger::recover(
         &client_config(&bootstrap, &[], &env.kafka),
         &env.session_ledger_topic(),
-        &services.command_topic,
-        &services.status_topic,
+        &services.outbox,
         &services.producer,
         &services.ledger,
     )
@@ -216,11 +236,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
     }
     let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
+    let protocols: Vec<Protocol> = config
+        .service
+        .tenants
+        .iter()
+        .map(|_| Protocol::JsonLines {
+            max_line: env.gateway_max_line_bytes,
+        })
+        .collect();
     let listeners = Listeners::start(
         env.gateway_bind_address,
         &tenants,
         &ports,
-        supervisor.clone(),
+        &protocols,
+        supervisor.clone().recipient(),
     )
     .await?;
     if embedded.is_some() {
@@ -237,7 +266,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         admin: admin.addr,
         health,
         supervisor,
-        directory,
         producer,
         listeners,
         consumer_stop,
@@ -248,6 +276,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 }
 
 impl Running {
+    /// Test hook: makes the actor of session `id` panic, as a bug would; false when no such
+    /// session is live.
+    #[cfg(feature = "fault-injection")]
+    pub async fn panic_session(&self, id: uuid::Uuid) -> bool {
+        let panic = crate::session::supervisor::PanicSession(id);
+        self.supervisor.send(panic).await.unwrap_or(false)
+    }
+
     /// The graceful shutdown, in the order of the module documentation.
     pub async fn shutdown(mut self) {
         let step = self.step_timeout;
@@ -282,26 +318,19 @@ impl Running {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
         let _ = self.producer.send(StopActor).await;
-        self.supervisor.do_send(StopActor);
+        self.supervisor.do_send(supervisor::Stop);
         tokio::task::yield_now().await;
         drop(self.embedded.take());
         info!("Shutdown complete.");
     }
 }
 
-/// Stops an actor (the supervisor and the producer at the end of shutdown).
+/// Stops the producer at the end of shutdown.
 #[derive(Message)]
 #[rtype(result = "()")]
 struct StopActor;
 
 impl Handler<StopActor> for Producer {
-    type Result = ();
-    fn handle(&mut self, _: StopActor, ctx: &mut Context<Self>) {
-        ctx.stop();
-    }
-}
-
-impl Handler<StopActor> for SessionSupervisor {
     type Result = ();
     fn handle(&mut self, _: StopActor, ctx: &mut Context<Self>) {
         ctx.stop();

@@ -1,13 +1,15 @@
-//! One TCP listener per configured tenant; each accepted connection is handed to the session
-//! supervisor, which starts its session actor.
+//! One TCP listener per configured tenant: each accepted socket is set up for the tenant's
+//! protocol and handed to the session supervisor as a ready connection, which starts its
+//! session actor on it.
 
 use std::net::{IpAddr, SocketAddr};
 
-use actix::Addr;
+use actix::Recipient;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
-use crate::session::supervisor::{Connect, SessionSupervisor};
+use crate::gateway::Protocol;
+use crate::session::supervisor::Connect;
 use crate::tenant::{TenantIdx, Tenants};
 
 /// The running listeners; dropping them (or calling `close`) stops accepting.
@@ -17,35 +19,39 @@ pub struct Listeners {
 }
 
 impl Listeners {
-    /// Binds every tenant's port on `bind`, then starts accepting.
+    /// Binds every tenant's port on `bind` (`ports[i]` and `protocols[i]` for tenant `i`), then
+    /// starts accepting.
     pub async fn start(
         bind: IpAddr,
         tenants: &Tenants,
         ports: &[u16],
-        supervisor: Addr<SessionSupervisor>,
+        protocols: &[Protocol],
+        supervisor: Recipient<Connect>,
     ) -> std::io::Result<Listeners> {
         let mut bound = Vec::new();
-        for (tenant, port) in tenants.iter().zip(ports) {
+        for ((tenant, port), protocol) in tenants.iter().zip(ports).zip(protocols) {
             let listener = TcpListener::bind((bind, *port)).await.map_err(|e| {
                 std::io::Error::new(
                     e.kind(),
                     format!(
-                        "cannot listen on {bind}:{port} for tenant {}: {e}",
+                        "gateway: cannot listen on {bind}:{port} for tenant {} (its port in the \
+                         service file, on GATEWAY_BIND_ADDRESS): {e}",
                         tenant.id
                     ),
                 )
             })?;
-            bound.push((tenant.index, listener));
+            bound.push((tenant.index, listener, *protocol));
         }
         let mut addrs = Vec::new();
         let mut tasks = Vec::new();
-        for (tenant, listener) in bound {
+        for (tenant, listener, protocol) in bound {
             let addr = listener.local_addr()?;
-            info!(%addr, tenant = %tenants.get(tenant).id, "Accepting clients.");
+            info!(%addr, tenant = %tenants.get(tenant).id, ?protocol, "Accepting clients.");
             addrs.push(addr);
             tasks.push(actix_rt::spawn(accept(
                 listener,
                 tenant,
+                protocol,
                 supervisor.clone(),
             )));
         }
@@ -66,16 +72,17 @@ impl Drop for Listeners {
     }
 }
 
-async fn accept(listener: TcpListener, tenant: TenantIdx, supervisor: Addr<SessionSupervisor>) {
+async fn accept(
+    listener: TcpListener,
+    tenant: TenantIdx,
+    protocol: Protocol,
+    supervisor: Recipient<Connect>,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
-                supervisor.do_send(Connect {
-                    tenant,
-                    stream,
-                    peer,
-                });
+                supervisor.do_send(Connect(protocol.connection(tenant, stream, peer)));
             }
             Err(error) => {
                 // Out of file descriptors and the like: back off instead of spinning.

@@ -1,8 +1,11 @@
 //! The consume loop: one rdkafka consumer in group `Login Service - <SERVICE_ID>`, subscribed to
-//! the three consumed topics, polled on a thread of its own. Each message is routed (`router`)
-//! and only then its offset stored (at-least-once; stores are batched per partition, at most
-//! `STORE_EVERY` messages apart and at every pause); offsets are committed in the background and
-//! on stop.
+//! the three consumed topics, polled on a thread of its own. Each message is routed (`router`);
+//! routed events go to the sessions' thread in batches, each acknowledged once its events are in
+//! their sessions' mailboxes, and an offset is stored only once every event up to it was
+//! acknowledged or skipped (at-least-once; stores are batched per partition, at most
+//! `STORE_EVERY` messages apart and at every pause). At most `MAX_IN_FLIGHT` batches wait for
+//! their acknowledgement: a slow sessions' thread slows consumption instead of growing a queue.
+//! Offsets are committed in the background and on stop.
 //!
 //! Start positions: a group with committed offsets resumes from them (a late answer to a login
 //! of a session that died with the previous process is then still seen and released). A new
@@ -26,8 +29,11 @@ use rdkafka::statistics::Statistics;
 use tokio::sync::oneshot;
 use tracing::{debug, error, info, warn};
 
+use std::collections::VecDeque;
+use std::sync::mpsc;
+
 use crate::admin::Health;
-use crate::kafka::router::{Outcome, Router};
+use crate::kafka::router::{BatchAck, Outcome, Router};
 use crate::metrics;
 
 /// How long the rebalance callback may spend resolving start offsets.
@@ -185,6 +191,12 @@ const STORE_EVERY: usize = 512;
 /// as no message is waiting, so batching never delays an event.
 const DELIVER_EVERY: usize = 256;
 
+/// Batches handed to the sessions' thread and not yet acknowledged, at most.
+const MAX_IN_FLIGHT: usize = 8;
+
+/// How long the final commit waits for the last batches' acknowledgements.
+const FINAL_ACK_WAIT: Duration = Duration::from_secs(2);
+
 /// Starts the consume loop on a thread of its own (a plain blocking poll loop: no async runtime
 /// between librdkafka's queue and the router).
 pub fn spawn(
@@ -204,14 +216,21 @@ pub fn run(
     mut router: Router,
     mut stop: oneshot::Receiver<StopRequest>,
 ) {
-    let mut routed = Routed::default();
+    let mut window = Window::new();
     loop {
         match stop.try_recv() {
-            Ok(request) => return finish(&consumer, &mut router, &mut routed, Some(request)),
+            Ok(request) => return finish(&consumer, &mut router, &mut window, Some(request)),
             Err(oneshot::error::TryRecvError::Closed) => {
-                return finish(&consumer, &mut router, &mut routed, None)
+                return finish(&consumer, &mut router, &mut window, None)
             }
             Err(oneshot::error::TryRecvError::Empty) => {}
+        }
+        let store = |offsets: Routed| offsets.store(&consumer);
+        window.collect(Duration::ZERO, store);
+        if window.is_full() {
+            // The sessions' thread is behind: wait for it rather than queue more.
+            window.collect(POLL_WAIT, store);
+            continue;
         }
         // While routed events wait for delivery, only look at what is already there.
         let wait = if router.pending() == 0 {
@@ -222,13 +241,13 @@ pub fn run(
         match consumer.poll(wait) {
             Some(Ok(msg)) => {
                 let _: Outcome = router.dispatch(&msg);
-                routed.note(msg.topic(), msg.partition(), msg.offset());
+                window.note(msg.topic(), msg.partition(), msg.offset());
                 if router.pending() >= DELIVER_EVERY {
-                    router.flush();
+                    window.deliver(&mut router);
                 }
-                if routed.count >= STORE_EVERY {
-                    router.flush();
-                    routed.store(&consumer);
+                if window.unsettled() >= STORE_EVERY {
+                    window.deliver(&mut router);
+                    window.settle(store);
                 }
             }
             Some(Err(KafkaError::MessageConsumption(
@@ -241,8 +260,8 @@ pub fn run(
                 std::thread::sleep(Duration::from_millis(100));
             }
             None => {
-                router.flush();
-                routed.store(&consumer);
+                window.deliver(&mut router);
+                window.settle(store);
             }
         }
     }
@@ -251,11 +270,22 @@ pub fn run(
 fn finish(
     consumer: &BaseConsumer<AssignmentContext>,
     router: &mut Router,
-    routed: &mut Routed,
+    window: &mut Window,
     request: Option<StopRequest>,
 ) {
-    router.flush();
-    routed.store(consumer);
+    let store = |offsets: Routed| offsets.store(consumer);
+    window.deliver(router);
+    window.settle(store);
+    let deadline = std::time::Instant::now() + FINAL_ACK_WAIT;
+    while !window.batches.is_empty() && std::time::Instant::now() < deadline {
+        window.collect(Duration::from_millis(20), store);
+    }
+    if !window.batches.is_empty() {
+        warn!(
+            batches = window.batches.len(),
+            "Stopping with routed events unacknowledged; they will be consumed again."
+        );
+    }
     let result = consumer
         .commit_consumer_state(CommitMode::Sync)
         .or_else(|e| match e {
@@ -271,8 +301,106 @@ fn finish(
     }
 }
 
-/// The highest routed offset of each partition since the last store (at-least-once: an offset
-/// is stored only after its message was routed).
+/// The batches handed to the sessions' thread and not yet acknowledged, with the offsets each
+/// one's acknowledgement allows to store, and the offsets noted since the last batch.
+struct Window {
+    batches: VecDeque<Batch>,
+    /// Offsets of messages consumed since the last batch went out (routed events waiting in the
+    /// router, or skipped messages).
+    current: Routed,
+    next_id: u64,
+    acks: mpsc::Receiver<u64>,
+    ack_to: mpsc::Sender<u64>,
+}
+
+struct Batch {
+    id: u64,
+    acked: bool,
+    /// Offsets to store once this batch and every one before it are acknowledged.
+    offsets: Routed,
+}
+
+impl Window {
+    fn new() -> Window {
+        let (ack_to, acks) = mpsc::channel();
+        Window {
+            batches: VecDeque::new(),
+            current: Routed::default(),
+            next_id: 0,
+            acks,
+            ack_to,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.batches.len() >= MAX_IN_FLIGHT
+    }
+
+    fn note(&mut self, topic: &str, partition: i32, offset: i64) {
+        self.current.note(topic, partition, offset);
+    }
+
+    /// Messages noted whose offsets are not settled yet.
+    fn unsettled(&self) -> usize {
+        self.current.count
+    }
+
+    /// Hands the router's routed events over as one batch; the offsets noted so far go with it.
+    fn deliver(&mut self, router: &mut Router) {
+        if router.pending() > 0 {
+            router.flush(self.open());
+        }
+    }
+
+    /// A new batch in flight, carrying the offsets noted so far; its acknowledgement.
+    fn open(&mut self) -> BatchAck {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.batches.push_back(Batch {
+            id,
+            acked: false,
+            offsets: std::mem::take(&mut self.current),
+        });
+        BatchAck::new(id, self.ack_to.clone())
+    }
+
+    /// Offsets noted since the last batch (skipped messages only): stored now when nothing is
+    /// in flight, else with the last batch in flight (never before an earlier event is in its
+    /// mailbox).
+    fn settle(&mut self, store: impl FnOnce(Routed)) {
+        if self.current.count == 0 {
+            return;
+        }
+        let current = std::mem::take(&mut self.current);
+        match self.batches.back_mut() {
+            Some(last) => last.offsets.merge(current),
+            None => store(current),
+        }
+    }
+
+    /// Takes the acknowledgements that arrived (waiting up to `wait` for the first), and stores
+    /// the offsets of the acknowledged batches at the front, in order.
+    fn collect(&mut self, wait: Duration, mut store: impl FnMut(Routed)) {
+        let mut first = if wait.is_zero() {
+            self.acks.try_recv().ok()
+        } else {
+            self.acks.recv_timeout(wait).ok()
+        };
+        while let Some(id) = first.take().or_else(|| self.acks.try_recv().ok()) {
+            if let Some(batch) = self.batches.iter_mut().find(|b| b.id == id) {
+                batch.acked = true;
+            }
+        }
+        while self.batches.front().is_some_and(|b| b.acked) {
+            if let Some(batch) = self.batches.pop_front() {
+                store(batch.offsets);
+            }
+        }
+    }
+}
+
+/// The highest noted offset of each partition (at-least-once: an offset is stored only after
+/// its message was routed and its events delivered).
 #[derive(Default)]
 struct Routed {
     next: Vec<(String, i32, i64)>,
@@ -282,21 +410,32 @@ struct Routed {
 impl Routed {
     fn note(&mut self, topic: &str, partition: i32, offset: i64) {
         self.count += 1;
+        self.raise(topic, partition, offset + 1);
+    }
+
+    /// Adds a later range of offsets.
+    fn merge(&mut self, later: Routed) {
+        self.count += later.count;
+        for (topic, partition, next) in &later.next {
+            self.raise(topic, *partition, *next);
+        }
+    }
+
+    fn raise(&mut self, topic: &str, partition: i32, next: i64) {
         match self
             .next
             .iter_mut()
             .find(|(t, p, _)| *p == partition && t == topic)
         {
-            Some(entry) => entry.2 = entry.2.max(offset + 1),
-            None => self.next.push((topic.to_owned(), partition, offset + 1)),
+            Some(entry) => entry.2 = entry.2.max(next),
+            None => self.next.push((topic.to_owned(), partition, next)),
         }
     }
 
-    fn store(&mut self, consumer: &BaseConsumer<AssignmentContext>) {
-        if self.count == 0 {
+    fn store(self, consumer: &BaseConsumer<AssignmentContext>) {
+        if self.next.is_empty() {
             return;
         }
-        self.count = 0;
         let mut tpl = TopicPartitionList::with_capacity(self.next.len());
         for (topic, partition, next) in &self.next {
             let _ = tpl.add_partition_offset(topic, *partition, Offset::Offset(*next));
@@ -306,8 +445,73 @@ impl Routed {
         if let Err(error) = consumer.store_offsets(&tpl) {
             debug!(%error, "Could not store some offsets.");
         }
-        self.next.clear();
     }
 }
 
 use rdkafka::Message as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The offsets of each store, as (partition, next offset) pairs.
+    fn stores(window: &mut Window, wait: Duration) -> Vec<Vec<(i32, i64)>> {
+        let mut stored = Vec::new();
+        window.collect(wait, |r| {
+            stored.push(r.next.iter().map(|(_, p, n)| (*p, *n)).collect())
+        });
+        stored
+    }
+
+    #[test]
+    fn offsets_wait_for_their_batch_and_every_earlier_one() {
+        let mut w = Window::new();
+        w.note("t", 0, 10);
+        let first = w.open();
+        w.note("t", 0, 11);
+        w.note("t", 1, 5);
+        let second = w.open();
+        w.note("t", 0, 12); // a skipped message after the second batch
+        let mut direct = Vec::new();
+        w.settle(|r| direct.push(r));
+        assert!(direct.is_empty(), "in flight: it waits with the last batch");
+        drop(second);
+        assert!(
+            stores(&mut w, Duration::ZERO).is_empty(),
+            "the first is not in yet"
+        );
+        assert!(!w.batches.is_empty());
+        drop(first);
+        assert_eq!(
+            stores(&mut w, Duration::from_millis(100)),
+            vec![vec![(0, 11)], vec![(0, 13), (1, 6)]]
+        );
+        assert!(w.batches.is_empty());
+    }
+
+    #[test]
+    fn skipped_messages_are_stored_at_once_when_nothing_is_in_flight() {
+        let mut w = Window::new();
+        w.note("t", 3, 7);
+        assert_eq!(w.unsettled(), 1);
+        let mut stored = Vec::new();
+        w.settle(|r| stored.push(r.next.clone()));
+        assert_eq!(stored, vec![vec![("t".to_owned(), 3, 8)]]);
+        assert_eq!(w.unsettled(), 0);
+    }
+
+    #[test]
+    fn the_window_fills_until_acknowledgements_come_back() {
+        let mut w = Window::new();
+        let acks: Vec<BatchAck> = (0..MAX_IN_FLIGHT)
+            .map(|i| {
+                w.note("t", 0, i as i64);
+                w.open()
+            })
+            .collect();
+        assert!(w.is_full());
+        drop(acks);
+        assert_eq!(stores(&mut w, Duration::ZERO).len(), MAX_IN_FLIGHT);
+        assert!(!w.is_full());
+    }
+}

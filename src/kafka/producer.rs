@@ -76,13 +76,17 @@ impl Actor for Producer {
     type Context = Context<Self>;
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
-        // Dropping an rdkafka producer purges its queue: give queued messages a last chance.
+        // Dropping an rdkafka producer purges its queue: give queued messages a last chance, on
+        // a blocking thread (never the actors' thread), which the runtime waits for as it ends.
         let queued = self.inner.in_flight_count();
         if queued > 0 {
             info!(queued, "Flushing the producer before it stops.");
-            if let Err(error) = self.inner.flush(Duration::from_secs(5)) {
-                warn!(%error, "Producer flush on stop did not finish.");
-            }
+            let producer = self.inner.clone();
+            actix_rt::task::spawn_blocking(move || {
+                if let Err(error) = producer.flush(Duration::from_secs(5)) {
+                    warn!(%error, "Producer flush on stop did not finish.");
+                }
+            });
         }
         Running::Stop
     }

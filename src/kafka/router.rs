@@ -11,6 +11,7 @@ use tracing::{debug, warn, Span};
 use uuid::Uuid;
 
 use crate::kafka::headers;
+use crate::kafka::outbox::Outbox;
 use crate::kafka::producer::Publish;
 use crate::message::{account, account_session, seed};
 use crate::session::directory::Directory;
@@ -91,9 +92,9 @@ pub struct Router {
     pub tenants: Arc<Tenants>,
     pub directory: Arc<Directory>,
     pub registry: Arc<AccountRegistry>,
-    /// Where releases of orphaned logins go: the producer and the command topic.
+    /// Where releases of orphaned logins go: the producer, and their builder.
     pub release_to: Recipient<Publish>,
-    pub command_topic: Arc<str>,
+    pub outbox: Outbox,
     seq: u64,
     /// The topic names of [`ConsumedTopics::names`], shared with every event's [`Origin`].
     names: [Arc<str>; 3],
@@ -105,10 +106,38 @@ pub struct Router {
     deliver_to: Recipient<Deliver>,
 }
 
-/// A batch of routed events, by session id, handed to the sessions' thread in one message.
+/// A batch of routed events, by session id, handed to the sessions' thread in one message. Its
+/// `ack` tells the consume loop, when dropped, that every event is in its session's mailbox.
 #[derive(ActixMessage)]
 #[rtype(result = "()")]
-pub struct Deliver(pub Vec<(Uuid, SessionEvent)>);
+pub struct Deliver {
+    pub events: Vec<(Uuid, SessionEvent)>,
+    pub ack: BatchAck,
+}
+
+/// Acknowledges one delivered batch to the consume loop once the last clone is dropped, so that
+/// the batch's offsets are stored only after its events reached their sessions (at-least-once),
+/// and a slow sessions' thread holds consumption back instead of queueing without bound.
+#[derive(Clone)]
+pub struct BatchAck(#[allow(dead_code)] Arc<AckOnDrop>);
+
+struct AckOnDrop {
+    batch: u64,
+    to: std::sync::mpsc::Sender<u64>,
+}
+
+impl BatchAck {
+    /// The ack of batch `batch`, sent on `to`.
+    pub fn new(batch: u64, to: std::sync::mpsc::Sender<u64>) -> BatchAck {
+        BatchAck(Arc::new(AckOnDrop { batch, to }))
+    }
+}
+
+impl Drop for AckOnDrop {
+    fn drop(&mut self) {
+        let _ = self.to.send(self.batch); // a stopped consume loop no longer listens
+    }
+}
 
 /// Fans batches of routed events out to their session actors. It runs on the thread of the
 /// session actors, so that the consume loop wakes that thread once per batch instead of once
@@ -125,11 +154,12 @@ impl Handler<Deliver> for Deliverer {
     type Result = ();
 
     fn handle(&mut self, batch: Deliver, _: &mut Context<Self>) {
-        for (id, event) in batch.0 {
+        for (id, event) in batch.events {
             if let Some(session) = self.0.session(&id) {
                 session.do_send(event);
             }
         }
+        drop(batch.ack); // every event is in its session's mailbox (or its session is gone)
     }
 }
 
@@ -148,7 +178,7 @@ impl Router {
         directory: Arc<Directory>,
         registry: Arc<AccountRegistry>,
         release_to: Recipient<Publish>,
-        command_topic: Arc<str>,
+        outbox: Outbox,
         deliver_to: Recipient<Deliver>,
     ) -> Router {
         let names = topics.names().map(Arc::from);
@@ -159,7 +189,7 @@ impl Router {
             directory,
             registry,
             release_to,
-            command_topic,
+            outbox,
             seq: 0,
             consumed: Vec::new(),
             batch: Vec::new(),
@@ -188,12 +218,11 @@ impl Router {
         self.batch.len()
     }
 
-    /// Hands the events routed so far to their sessions, in one message to the [`Deliverer`].
-    pub fn flush(&mut self) {
-        if !self.batch.is_empty() {
-            self.deliver_to
-                .do_send(Deliver(std::mem::take(&mut self.batch)));
-        }
+    /// Hands the events routed so far to their sessions, in one message to the [`Deliverer`];
+    /// `ack` is dropped once they are in their sessions' mailboxes.
+    pub fn flush(&mut self, ack: BatchAck) {
+        let events = std::mem::take(&mut self.batch);
+        self.deliver_to.do_send(Deliver { events, ack });
     }
 
     /// Routes one message (a session's event waits in the batch until [`Router::flush`]); logs
@@ -326,14 +355,12 @@ impl Router {
                 let _entered = span.enter();
                 tracing::info!(session_id = %envelope.session_id, account_id = envelope.account_id,
                     "Releasing an account whose login answer came after its session ended.");
-                let logout =
-                    account_session::Command::logout(envelope.session_id, envelope.account_id);
-                self.release_to.do_send(Publish::new(
-                    &self.command_topic,
+                let logout = self.outbox.logout(
                     self.tenants.get(tenant),
+                    envelope.session_id,
                     envelope.account_id,
-                    logout.to_json(),
-                ));
+                );
+                self.release_to.do_send(logout);
                 Outcome::Released
             }
             _ => Outcome::NotOurs,

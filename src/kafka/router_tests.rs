@@ -48,6 +48,19 @@ struct Fixture {
     directory: Arc<Directory>,
     registry: Arc<AccountRegistry>,
     released: Arc<Mutex<Vec<Inbound>>>,
+    acks: std::sync::mpsc::Receiver<u64>,
+    ack_to: std::sync::mpsc::Sender<u64>,
+    batches: u64,
+}
+
+impl Fixture {
+    /// Hands the routed events over as one batch; its number.
+    fn flush(&mut self) -> u64 {
+        self.batches += 1;
+        let ack = BatchAck::new(self.batches, self.ack_to.clone());
+        self.router.flush(ack);
+        self.batches
+    }
 }
 
 fn fixture() -> Fixture {
@@ -74,14 +87,18 @@ fn fixture() -> Fixture {
         Arc::clone(&directory),
         Arc::clone(&registry),
         producer,
-        "cmd".into(),
+        Outbox::new("cmd", "status"),
         Deliverer(Arc::clone(&directory)).start().recipient(),
     );
+    let (ack_to, acks) = std::sync::mpsc::channel();
     Fixture {
         router,
         directory,
         registry,
         released,
+        acks,
+        ack_to,
+        batches: 0,
     }
 }
 
@@ -142,9 +159,39 @@ async fn an_event_for_a_held_session_is_routed_to_it() {
         r#"{{"sessionId":"{id}","accountId":1,"accountName":"admin","type":"CREATED","body":{{}}}}"#
     );
     assert_eq!(f.router.dispatch(&gms("ass", &created)), Outcome::Routed);
-    f.router.flush();
+    f.flush();
     settle().await;
     assert!(matches!(&seen.lock().unwrap()[..], [Inbound::Peer(e)] if e.account_id == 1));
+}
+
+#[actix::test]
+async fn a_batch_is_acknowledged_once_its_events_are_in_their_mailboxes() {
+    let mut f = fixture();
+    let id = Uuid::new_v4();
+    let seen = session(&f, id);
+    let created = format!(
+        r#"{{"sessionId":"{id}","accountId":1,"accountName":"admin","type":"CREATED","body":{{}}}}"#
+    );
+    f.router.dispatch(&gms("ass", &created));
+    f.router.dispatch(&gms("ass", &created));
+    assert_eq!(f.router.pending(), 2);
+    let batch = f.flush();
+    assert_eq!(f.router.pending(), 0);
+    assert!(f.acks.try_recv().is_err(), "not before the deliverer ran");
+    settle().await;
+    assert_eq!(f.acks.try_recv(), Ok(batch));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    // A batch whose session ended after routing is acknowledged all the same.
+    assert_eq!(f.router.dispatch(&gms("ass", &created)), Outcome::Routed);
+    f.directory.remove(id, 0, 0, None);
+    let gone = f.flush();
+    settle().await;
+    assert_eq!(f.acks.try_recv(), Ok(gone));
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        2,
+        "nothing reached the ended session"
+    );
 }
 
 #[actix::test]
@@ -188,7 +235,7 @@ async fn an_unknown_event_type_for_a_held_session_is_ignored() {
     let seen = session(&f, id);
     let odd = format!(r#"{{"sessionId":"{id}","accountId":1,"type":"TELEPORTED","body":{{}}}}"#);
     assert_eq!(f.router.dispatch(&gms("ass", &odd)), Outcome::Ignored);
-    f.router.flush();
+    f.flush();
     settle().await;
     assert!(seen.lock().unwrap().is_empty());
 }
@@ -238,7 +285,7 @@ async fn seed_events_go_to_every_session_of_the_account() {
         )),
         Outcome::NotOurs
     );
-    f.router.flush();
+    f.flush();
     settle().await;
     assert_eq!(seen_a.lock().unwrap().len(), 1);
     assert_eq!(seen_b.lock().unwrap().len(), 1);
@@ -257,7 +304,7 @@ async fn a_login_answer_for_a_session_that_ended_mid_login_releases_the_account(
         r#"{{"sessionId":"{id}","accountId":0,"type":"ERROR","body":{{"code":"SYSTEM_ERROR"}}}}"#
     );
     assert_eq!(f.router.dispatch(&gms("ass", &error)), Outcome::NotOurs);
-    f.router.flush();
+    f.flush();
     settle().await;
     let released = f.released.lock().unwrap();
     let [Inbound::Seed(crate::message::seed::SeedBody::Unknown(logout))] = &released[..] else {

@@ -1,7 +1,8 @@
-//! The session actor: one per client connection. It reads the client's lines, receives the
-//! session's consumed events from the consume loop, runs the state machine, and performs its
-//! effects: lines to the client, commands through the producer actor, and the end of the
-//! session, which it reports to the supervisor exactly once (from `Drop` if it panicked).
+//! The session actor: one per client connection, whatever its protocol. It records the session's
+//! start, then reads the client's decoded requests, receives the session's consumed events from
+//! the consume loop, runs the state machine, and performs its effects: outputs encoded for the
+//! client, commands through the producer actor, and the end of the session, which it reports to
+//! the supervisor exactly once (from `Drop` if it panicked).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,18 +11,16 @@ use actix::prelude::*;
 use tracing::{debug, info, info_span, Span};
 use uuid::Uuid;
 
-use crate::config::DuplicateLogin;
-use crate::gateway::codec::Frame;
-use crate::gateway::outbound::{Failure, Outbound, Pushed};
-use crate::gateway::protocol::{self, Event, Request, PROTOCOL_VERSION};
+use crate::kafka::ledger::Entry;
 use crate::kafka::producer::{publish, Publish};
-use crate::message::{account_session::Command, session};
-use crate::session::directory::Holder;
-use crate::session::registry::AccountRegistry;
-use crate::session::state::{Effect, EndReason, Input, State};
-use crate::session::supervisor::{Bound, Replace, SessionEnded, SessionSupervisor};
+use crate::session::connection::{ClientInputs, Connection, Encode};
+use crate::session::outbound::{Failure, Outbound, Pushed};
+use crate::session::output::{EndReason, Output, Problem, Unavailable};
+use crate::session::request::{ClientInput, Request};
+use crate::session::state::{Effect, Input, State};
+use crate::session::supervisor::{Bound, Notice, SessionEnded};
 use crate::session::{Inbound, Services, SessionEvent};
-use crate::tenant::TenantIdx;
+use crate::tenant::{Tenant, TenantIdx};
 
 /// How long an ended session keeps draining its client's input before closing (see `End`).
 const LINGER: Duration = Duration::from_secs(1);
@@ -40,32 +39,41 @@ pub struct SessionActor {
     id: Uuid,
     tenant: TenantIdx,
     services: Arc<Services>,
-    supervisor: Addr<SessionSupervisor>,
+    /// Where the session's notices go (its binding, its end): the supervisor.
+    supervisor: Recipient<Notice>,
     state: State,
+    /// The client's requests, until the session's start is recorded (then a stream of the
+    /// actor's context).
+    inputs: Option<ClientInputs>,
+    encoder: Box<dyn Encode>,
     out: Option<Outbound>,
-    /// `out` has lines to flush; [`Flusher`] writes them once the mailbox is drained.
+    /// `out` has frames to flush; [`Flusher`] writes them once the mailbox is drained.
     flush_due: bool,
     /// Wakes this actor's task for the [`Flusher`].
     flush_waker: Option<std::task::Waker>,
     last_activity: Instant,
     span: Span,
     reported: bool,
-    /// When the login in flight was sent, for the login metrics.
-    login_started: Option<Instant>,
 }
 
 impl SessionActor {
     pub fn new(
         id: Uuid,
-        tenant: TenantIdx,
-        ip_address: String,
+        connection: Connection,
         services: Arc<Services>,
-        supervisor: Addr<SessionSupervisor>,
-        out: Outbound,
+        supervisor: Recipient<Notice>,
     ) -> SessionActor {
+        let Connection {
+            tenant,
+            peer,
+            inputs,
+            writer,
+            encoder,
+        } = connection;
         let tenant_id = services.tenants.get(tenant).id;
         // Logs only (see `telemetry::UNTRACED`): requests, events and the end are traced.
         let span = info_span!(target: crate::telemetry::UNTRACED, parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
+        let ip_address = peer.ip().to_canonical().to_string();
         let state = State::new(ip_address, services.settings.clone());
         SessionActor {
             id,
@@ -73,14 +81,19 @@ impl SessionActor {
             services,
             supervisor,
             state,
-            out: Some(out),
+            inputs: Some(inputs),
+            encoder,
+            out: Some(Outbound::new(writer)),
             flush_due: false,
             flush_waker: None,
             last_activity: Instant::now(),
             span,
             reported: false,
-            login_started: None,
         }
+    }
+
+    fn tenant(&self) -> &Tenant {
+        self.services.tenants.get(self.tenant)
     }
 
     fn apply(&mut self, input: Input, ctx: &mut Context<Self>) {
@@ -89,62 +102,23 @@ impl SessionActor {
         }
     }
 
+    /// Performs one effect of the state machine.
     fn perform(&mut self, effect: Effect, ctx: &mut Context<Self>) {
         if self.reported {
             return;
         }
         match effect {
-            Effect::Reply(event) => {
-                self.count_login_answer(&event);
-                self.write(&event, ctx)
-            }
-            Effect::SendCreate { attempt, body } => {
-                self.login_started = Some(Instant::now());
-                let holder = self.holder_to_replace(&body.account_name);
-                let create = Command::create(self.id, self.state.account_id, body);
-                let msg = self.message(&self.services.command_topic, create.to_json());
-                let then = move |act: &mut Self, ctx: &mut Context<Self>, ok: bool| {
-                    if !ok {
-                        act.apply(Input::CreateFailed { attempt }, ctx);
-                    }
-                };
-                match holder {
-                    None => self.send(msg, ctx, then),
-                    Some(holder) => {
-                        // DUPLICATE_LOGIN=replace: end the holder, and send the CREATE once the
-                        // peer has logged the account out (or the login times out waiting).
-                        self.supervisor.do_send(Replace(holder.session_id));
-                        let wait = logged_out(
-                            Arc::clone(&self.services.registry),
-                            self.tenant,
-                            holder.account_id,
-                            self.services.login_timeout,
-                        );
-                        ctx.spawn(
-                            wait.into_actor(self)
-                                .map(move |_, act, ctx| act.send(msg, ctx, then)),
-                        );
-                    }
-                }
-                ctx.run_later(self.services.login_timeout, move |act, ctx| {
-                    act.apply(Input::LoginTimedOut { attempt }, ctx);
-                });
-            }
-            Effect::Bind { account_id } => {
-                self.span.record("account_id", account_id);
-                self.supervisor.do_send(Bound {
-                    id: self.id,
-                    tenant: self.tenant,
-                    account_id,
-                    account_name: self.state.account_name().unwrap_or_default().to_owned(),
-                });
-                let created = session::StatusEvent::created(self.id, account_id);
-                let msg = self.message(&self.services.status_topic, created.to_json());
-                self.send(msg, ctx, |_, _, _| {});
-            }
+            Effect::Tell(output) => self.tell(&output, ctx),
+            Effect::SendCreate {
+                attempt,
+                body,
+                after_logout_of,
+            } => self.send_create(attempt, body, after_logout_of, ctx),
+            Effect::Replace(holder) => self.supervisor.do_send(Notice::Replace(holder)),
+            Effect::Bind { account_id } => self.bind(account_id, ctx),
             Effect::SendProgress(params) => {
-                let progress = Command::progress_state(self.id, self.state.account_id, 2, params);
-                let msg = self.message(&self.services.command_topic, progress.to_json());
+                let (tenant, id, account) = (self.tenant(), self.id, self.state.account_id);
+                let msg = self.services.outbox.progress(tenant, id, account, params);
                 self.send(msg, ctx, |act, ctx, ok| {
                     if !ok {
                         act.apply(Input::ProgressFailed, ctx);
@@ -153,75 +127,92 @@ impl SessionActor {
             }
             Effect::Release { account_id } => {
                 debug!(account_id, "Releasing the account of a stale login answer.");
-                let logout = Command::logout(self.id, account_id);
-                let msg = Publish::new(
-                    &self.services.command_topic,
-                    self.services.tenants.get(self.tenant),
-                    account_id,
-                    logout.to_json(),
-                );
+                let msg = self
+                    .services
+                    .outbox
+                    .logout(self.tenant(), self.id, account_id);
                 self.send(msg, ctx, |_, _, _| {});
             }
-            Effect::End(reason) => {
-                let bye = reason.bye();
-                if let Some(reason) = bye {
-                    self.write(&Event::Bye { reason }, ctx);
-                }
-                if let Some(out) = self.out.take() {
-                    match reason {
-                        // Nobody reads: drop what is queued and the connection with it.
-                        EndReason::ClientStalled => out.abort(),
-                        // The writer drains what is queued (the `bye`), then closes its side.
-                        _ => out.close(),
-                    }
-                }
-                self.report(reason);
-                if bye.is_some() {
-                    // Closing while the client's input is unread would reset the connection
-                    // and could destroy the `bye` before the client reads it: keep reading
-                    // (and discarding) until the client closes, for a moment at most.
-                    ctx.run_later(LINGER, |_, ctx| ctx.stop());
-                } else {
-                    ctx.stop();
-                }
+            Effect::LoginAnswered { outcome, took } => {
+                crate::metrics::login_answered(self.tenant().label(), outcome.label(), took);
+            }
+            Effect::End(reason) => self.end(reason, ctx),
+        }
+    }
+
+    /// Publishes the CREATE of login `attempt` (once the holder's account is logged out, under
+    /// `DUPLICATE_LOGIN=replace`) and arms the login timer.
+    fn send_create(
+        &mut self,
+        attempt: u32,
+        body: crate::message::account_session::CreateBody,
+        after_logout_of: Option<u32>,
+        ctx: &mut Context<Self>,
+    ) {
+        let (tenant, id, account) = (self.tenant(), self.id, self.state.account_id);
+        let msg = self.services.outbox.create(tenant, id, account, body);
+        let then = move |act: &mut Self, ctx: &mut Context<Self>, ok: bool| {
+            if !ok {
+                act.apply(Input::CreateFailed { attempt }, ctx);
+            }
+        };
+        match after_logout_of {
+            None => self.send(msg, ctx, then),
+            Some(account_id) => {
+                let logged_out = self.services.registry.logged_out(self.tenant, account_id);
+                let wait = tokio::time::timeout(self.services.login_timeout, logged_out);
+                ctx.spawn(
+                    wait.into_actor(self)
+                        .map(move |_, act, ctx| act.send(msg, ctx, then)),
+                );
             }
         }
+        ctx.run_later(self.services.login_timeout, move |act, ctx| {
+            act.apply(Input::LoginTimedOut { attempt }, ctx);
+        });
     }
 
-    /// Under `DUPLICATE_LOGIN=replace`, the other session of this instance holding the account.
-    fn holder_to_replace(&self, account_name: &str) -> Option<Holder> {
-        if self.services.limits.duplicate_login != DuplicateLogin::Replace {
-            return None;
+    /// The session is bound to `account_id`: indexed, recorded, and announced (session CREATED).
+    fn bind(&mut self, account_id: u32, ctx: &mut Context<Self>) {
+        self.span.record("account_id", account_id);
+        self.supervisor.do_send(Notice::Bound(Bound {
+            id: self.id,
+            tenant: self.tenant,
+            account_id,
+            account_name: self.state.account_name().unwrap_or_default().to_owned(),
+        }));
+        let entry = Entry::new(self.tenant(), account_id);
+        let record = self.services.ledger.live(self.id, &entry);
+        self.send(record, ctx, |_, _, _| {});
+        let created = self
+            .services
+            .outbox
+            .created(self.tenant(), self.id, account_id);
+        self.send(created, ctx, |_, _, _| {});
+    }
+
+    /// Tells the client why (when it can be told), closes the connection and reports the end.
+    fn end(&mut self, reason: EndReason, ctx: &mut Context<Self>) {
+        if reason.is_told() {
+            self.tell(&Output::Ending(reason), ctx);
         }
-        self.services
-            .directory
-            .holder(self.tenant, account_name)
-            .filter(|h| h.session_id != self.id)
-    }
-
-    /// Counts the first answer to a login (by outcome) and its round trip.
-    fn count_login_answer(&mut self, event: &Event) {
-        let outcome = match event {
-            Event::LoginOk { .. } => "ok".to_owned(),
-            Event::LicenseAgreement { .. } => "license_required".to_owned(),
-            Event::Banned { .. } => "banned".to_owned(),
-            Event::LoginFailed { code } => code.to_ascii_lowercase(),
-            _ => return,
-        };
-        if let Some(started) = self.login_started.take() {
-            let tenant = self.services.tenants.get(self.tenant).label();
-            crate::metrics::login_answered(tenant, outcome, started.elapsed());
+        if let Some(out) = self.out.take() {
+            match reason {
+                // Nobody reads: drop what is queued and the connection with it.
+                EndReason::ClientStalled => out.abort(),
+                // The writer drains what is queued (the last words), then closes its side.
+                _ => out.close(),
+            }
         }
-    }
-
-    /// A message of this session's tenant, keyed by its account, in the current span.
-    fn message(&self, topic: &Arc<str>, payload: Vec<u8>) -> Publish {
-        Publish::new(
-            topic,
-            self.services.tenants.get(self.tenant),
-            self.state.account_id,
-            payload,
-        )
+        self.report(reason);
+        if reason.is_told() && self.inputs.is_none() {
+            // Closing while the client's input is unread would reset the connection and could
+            // destroy the last words before the client reads them: keep reading (and
+            // discarding) until the client closes, for a moment at most.
+            ctx.run_later(LINGER, |_, ctx| ctx.stop());
+        } else {
+            ctx.stop();
+        }
     }
 
     fn send(
@@ -238,9 +229,10 @@ impl SessionActor {
         );
     }
 
-    fn write(&mut self, event: &Event, ctx: &mut Context<Self>) {
+    fn tell(&mut self, output: &Output, ctx: &mut Context<Self>) {
         let Some(out) = &self.out else { return };
-        match out.push_with(|buf| event.write_line(buf)) {
+        let encoder = &mut self.encoder;
+        match out.push_with(|buf| encoder.encode(output, buf)) {
             Pushed::Queued => self.schedule_flush(),
             Pushed::Stalled => self.apply(Input::End(EndReason::ClientStalled), ctx),
             Pushed::Closed => self.apply(Input::End(EndReason::ClientClosed), ctx),
@@ -265,7 +257,7 @@ impl SessionActor {
         // continues that trace; the session span is not traced, so an end for idleness or a
         // closed connection starts a trace of its own): LOGOUT and DESTROYED carry it.
         let span = info_span!(parent: &Span::current(), "end", reason = reason.as_str());
-        self.supervisor.do_send(SessionEnded {
+        self.supervisor.do_send(Notice::Ended(SessionEnded {
             id: self.id,
             tenant: self.tenant,
             account_id: self.state.account_id,
@@ -273,28 +265,44 @@ impl SessionActor {
             login_unanswered: self.state.login_unanswered(),
             reason,
             span,
-        });
+        }));
     }
 
-    fn request(&mut self, line: &[u8], ctx: &mut Context<Self>) {
-        let span = info_span!(parent: &self.span, "request", op = tracing::field::Empty);
-        let _entered = span.enter();
-        let input = match protocol::decode_request(line) {
-            Ok(request) => {
-                span.record("op", op_name(&request));
-                self.last_activity = Instant::now();
-                self.input_for(request)
-            }
-            Err(error) => Input::BadRequest {
-                message: error.to_string(),
+    /// The session's start is on the ledger: the client may talk now.
+    fn recorded(&mut self, ctx: &mut Context<Self>) {
+        if let Some(inputs) = self.inputs.take() {
+            ctx.add_stream(inputs);
+        }
+        self.tell(
+            &Output::Hello {
+                session_id: self.id,
             },
-        };
+            ctx,
+        );
+    }
+
+    fn request(&mut self, request: Request, ctx: &mut Context<Self>) {
+        let span = info_span!(parent: &self.span, "request", op = request.name());
+        let _entered = span.enter();
+        self.last_activity = Instant::now();
+        let input = self.input_for(request);
         self.apply(input, ctx);
     }
 
+    /// The state machine's input for a request, with the facts it needs looked up.
     fn input_for(&self, request: Request) -> Input {
         match request {
-            Request::Login(login) => Input::Login(login),
+            Request::Login(credentials) => {
+                let holder = self
+                    .services
+                    .directory
+                    .holder(self.tenant, &credentials.account_name)
+                    .filter(|h| h.session_id != self.id);
+                Input::Login {
+                    credentials,
+                    holder,
+                }
+            }
             Request::AcceptLicense { accepted } => Input::AcceptLicense { accepted },
             Request::SelectCharacter {
                 character_id,
@@ -324,35 +332,6 @@ impl SessionActor {
     }
 }
 
-/// Resolves once the account status shows `account_id` logged out after this call, or after
-/// `limit`.
-async fn logged_out(
-    registry: Arc<AccountRegistry>,
-    tenant: TenantIdx,
-    account_id: u32,
-    limit: Duration,
-) {
-    let before = registry.last(tenant, account_id);
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        match registry.last(tenant, account_id) {
-            Some(now) if !now.logged_in && Some(now) != before => return,
-            _ => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
-    }
-}
-
-/// The request's `op`, for its span.
-fn op_name(request: &Request) -> &'static str {
-    match request {
-        Request::Login(_) => "login",
-        Request::AcceptLicense { .. } => "accept_license",
-        Request::SelectCharacter { .. } => "select_character",
-        Request::Logout => "logout",
-        Request::Ping => "ping",
-    }
-}
-
 impl Actor for SessionActor {
     type Context = Context<Self>;
 
@@ -361,19 +340,38 @@ impl Actor for SessionActor {
         let span = self.span.clone();
         let _entered = span.enter();
         info!("Session started.");
-        self.write(
-            &Event::Hello {
-                session_id: self.id,
-                protocol: PROTOCOL_VERSION,
-            },
-            ctx,
-        );
+        // Durable before the client sees it: a crash from now on cannot lose the session's end.
+        let record = self
+            .services
+            .ledger
+            .live(self.id, &Entry::new(self.tenant(), 0));
+        let producer = self.services.producer.clone();
+        let limit = self.services.login_timeout;
+        let recorded = async move { tokio::time::timeout(limit, publish(&producer, record)).await };
+        ctx.spawn(recorded.into_actor(self).map(|result, act, ctx| {
+            if act.reported {
+                return;
+            }
+            let span = act.span.clone();
+            let _entered = span.enter();
+            match result {
+                Ok(Ok(())) => act.recorded(ctx),
+                _ => {
+                    tracing::warn!("The session's start could not be recorded; ending it.");
+                    act.tell(
+                        &Output::Problem(Problem::Unavailable(Unavailable::Kafka)),
+                        ctx,
+                    );
+                    act.apply(Input::End(EndReason::Unrecorded), ctx);
+                }
+            }
+        }));
     }
 }
 
 /// The session's flush, one item of its context for the session's life (a new item per flush
 /// would make actix poll the context again at once, so a client that keeps sending would keep
-/// its actor running): polled after the mailbox and the client's lines, it writes what they
+/// its actor running): polled after the mailbox and the client's requests, it writes what they
 /// added to `out`.
 struct Flusher;
 
@@ -388,7 +386,7 @@ impl ActorFuture<SessionActor> for Flusher {
     ) -> std::task::Poll<()> {
         let failure = {
             let Some(out) = &act.out else {
-                return std::task::Poll::Ready(()); // ended: the last lines were flushed by `close`
+                return std::task::Poll::Ready(()); // ended: the last frames were flushed by `close`
             };
             if std::mem::replace(&mut act.flush_due, false) {
                 out.flush();
@@ -405,7 +403,7 @@ impl ActorFuture<SessionActor> for Flusher {
         };
         if let Some(why) = failure {
             // A write failed, or waited `WRITE_TIMEOUT` for a client that does not read: the
-            // session ends now, not at its next line.
+            // session ends now, not at its next request.
             let reason = match why {
                 Failure::Stalled => EndReason::ClientStalled,
                 Failure::Broken => EndReason::ClientClosed,
@@ -426,19 +424,18 @@ impl Drop for SessionActor {
     }
 }
 
-impl StreamHandler<Frame> for SessionActor {
-    fn handle(&mut self, frame: Frame, ctx: &mut Context<Self>) {
+impl StreamHandler<ClientInput> for SessionActor {
+    fn handle(&mut self, input: ClientInput, ctx: &mut Context<Self>) {
         if self.reported {
             return; // ended: input is drained and dropped
         }
-        match frame {
-            Frame::Line(line) => self.request(&line, ctx),
-            Frame::TooLong => {
-                let span = self.span.clone();
-                let _entered = span.enter();
-                self.apply(Input::LineTooLong, ctx);
-            }
-            Frame::Broken => self.apply(Input::End(EndReason::ClientClosed), ctx),
+        let span = self.span.clone();
+        let _entered = span.enter();
+        match input {
+            ClientInput::Request(request) => self.request(request, ctx),
+            ClientInput::Malformed(message) => self.apply(Input::BadRequest { message }, ctx),
+            ClientInput::TooLong => self.apply(Input::TooLong, ctx),
+            ClientInput::Broken => self.apply(Input::End(EndReason::ClientClosed), ctx),
         }
     }
 
@@ -465,9 +462,9 @@ impl Handler<SessionEvent> for SessionActor {
             Inbound::Seed(body) => Input::Seed(body),
         };
         let effects = self.state.step_at(input, Instant::now());
-        // Effects that only answer the client need no span of their own (and most events are
+        // Effects that only tell the client need no span of their own (and most events are
         // such); the others run in the event's span, which continues the event's trace.
-        let span = if effects.iter().all(|e| matches!(e, Effect::Reply(_))) {
+        let span = if effects.iter().all(|e| matches!(e, Effect::Tell(_))) {
             self.span.clone()
         } else {
             msg.origin.span(&self.span)
@@ -515,3 +512,7 @@ impl Handler<InjectPanic> for SessionActor {
         panic!("injected fault in session {}", self.id);
     }
 }
+
+#[cfg(test)]
+#[path = "actor_tests.rs"]
+mod tests;

@@ -127,18 +127,6 @@ impl Directory {
         n
     }
 
-    pub fn len(&self) -> usize {
-        self.sessions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
-    }
-
-    pub fn ids(&self) -> Vec<Uuid> {
-        self.sessions.iter().map(|e| *e.key()).collect()
-    }
-
     pub fn mark_ended(&self, id: Uuid, tenant: TenantIdx) {
         let ended = Ended {
             tenant,

@@ -1,13 +1,20 @@
-//! Sessions: one actix actor per client connection (`actor`), its pure state machine (`state`),
-//! the supervisor that starts, indexes and ends them (`supervisor`), the shared lookup tables
-//! the consume loop routes through (`directory`), and the account registry (`registry`).
+//! Sessions, in session terms only (no client protocol's wire format): one actix actor per
+//! client connection (`actor`), its pure state machine (`state`) with its inputs (`request`)
+//! and outputs (`output`), the connection it serves (`connection`, `outbound`), the supervisor
+//! that starts, indexes and ends them (`supervisor`), the shared lookup tables the consume loop
+//! routes through (`directory`), and the account registry (`registry`).
 
-pub mod actor;
-pub mod directory;
-pub mod ledger;
-pub mod registry;
-pub mod state;
-pub mod supervisor;
+pub(crate) mod actor;
+pub mod connection;
+pub(crate) mod directory;
+pub mod outbound;
+pub mod output;
+pub(crate) mod registry;
+pub mod request;
+pub(crate) mod state;
+pub(crate) mod supervisor;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use actix::Message;
 
@@ -63,29 +70,24 @@ pub enum Inbound {
 pub struct Services {
     pub tenants: std::sync::Arc<crate::tenant::Tenants>,
     pub service: std::sync::Arc<crate::config::ServiceConfig>,
-    /// COMMAND_TOPIC_ACCOUNT_SESSION
-    pub command_topic: std::sync::Arc<str>,
-    /// EVENT_TOPIC_SESSION_STATUS
-    pub status_topic: std::sync::Arc<str>,
+    /// The builders of every produced message.
+    pub outbox: crate::kafka::outbox::Outbox,
     pub producer: actix::Recipient<crate::kafka::producer::Publish>,
     pub registry: std::sync::Arc<registry::AccountRegistry>,
     pub login_timeout: std::time::Duration,
-    pub max_line_bytes: usize,
     pub settings: state::Settings,
     pub limits: Limits,
     /// The session directory (read for `DUPLICATE_LOGIN=replace`).
     pub directory: std::sync::Arc<directory::Directory>,
     /// Where live sessions are recorded for crash recovery.
-    pub ledger: ledger::Ledger,
+    pub ledger: crate::kafka::ledger::Ledger,
 }
 
-/// Admission and abuse limits (see `config/default.env`).
+/// Admission limits (see `config/default.env`).
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Live sessions per instance.
     pub max_sessions: u32,
     /// Live sessions per client IP (0: no limit).
     pub max_sessions_per_ip: u32,
-    /// What a login for an account another session of this instance holds does.
-    pub duplicate_login: crate::config::DuplicateLogin,
 }

@@ -1,8 +1,12 @@
 //! The account registry: which accounts the peer reports logged in, per tenant, from account
 //! status events. Written by the consume loop, read by session actors on `select_character`;
-//! a DashMap because both sides touch it from different threads without a round trip.
+//! a DashMap because both sides touch it from different threads without a round trip. A session
+//! replacing another (`DUPLICATE_LOGIN=replace`) waits here for the account's next LOGGED_OUT.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dashmap::DashMap;
+use tokio::sync::oneshot;
 
 use crate::tenant::TenantIdx;
 
@@ -16,13 +20,39 @@ pub struct LastStatus {
 #[derive(Debug, Default)]
 pub struct AccountRegistry {
     accounts: DashMap<(TenantIdx, u32), LastStatus>,
+    /// Who waits for an account's next LOGGED_OUT.
+    waiters: DashMap<(TenantIdx, u32), Vec<oneshot::Sender<()>>>,
+    /// Entries in `waiters`, so that recording skips that map while nobody waits.
+    waiting: AtomicUsize,
 }
 
 impl AccountRegistry {
-    /// Records an account status event consumed at position `seq`.
+    /// Records an account status event consumed at position `seq`, and wakes whoever waits for
+    /// a LOGGED_OUT of that account.
     pub fn record(&self, tenant: TenantIdx, account_id: u32, logged_in: bool, seq: u64) {
         self.accounts
             .insert((tenant, account_id), LastStatus { logged_in, seq });
+        if !logged_in && self.waiting.load(Ordering::Acquire) > 0 {
+            if let Some((_, waiters)) = self.waiters.remove(&(tenant, account_id)) {
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
+                for waiter in waiters {
+                    let _ = waiter.send(());
+                }
+            }
+        }
+    }
+
+    /// Resolves at the next LOGGED_OUT recorded for the account after this call (or never, when
+    /// none comes: the caller bounds the wait).
+    pub fn logged_out(&self, tenant: TenantIdx, account_id: u32) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        let mut entry = self.waiters.entry((tenant, account_id)).or_default();
+        if entry.is_empty() {
+            self.waiting.fetch_add(1, Ordering::AcqRel);
+        }
+        entry.retain(|w| !w.is_closed());
+        entry.push(tx);
+        rx
     }
 
     pub fn last(&self, tenant: TenantIdx, account_id: u32) -> Option<LastStatus> {
@@ -95,6 +125,23 @@ mod tests {
         assert!(!logged_in(OUT, Some(9)));
         assert!(!logged_in(OUT, None));
         assert!(!logged_in(None, None));
+    }
+
+    #[test]
+    fn a_logged_out_wakes_only_those_waiting_for_that_account() {
+        let r = AccountRegistry::default();
+        let mut mine = r.logged_out(0, 1);
+        let mut other = r.logged_out(0, 2);
+        r.record(0, 1, true, 1);
+        assert!(mine.try_recv().is_err(), "a LOGGED_IN wakes nobody");
+        r.record(1, 1, false, 2);
+        assert!(mine.try_recv().is_err(), "another tenant's account");
+        r.record(0, 1, false, 3);
+        assert_eq!(mine.try_recv(), Ok(()));
+        assert!(other.try_recv().is_err());
+        r.record(0, 2, false, 4);
+        assert_eq!(other.try_recv(), Ok(()));
+        assert_eq!(r.waiting.load(Ordering::Relaxed), 0);
     }
 
     #[test]

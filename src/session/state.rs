@@ -1,13 +1,20 @@
 //! The session state machine: a pure function from (state, input) to effects. No actors, no
-//! I/O: the session actor feeds it client requests, peer events and timers, and performs the
-//! effects it returns (write to the client, publish through the producer, end the session).
+//! I/O, no wire format of any client protocol: the session actor feeds it client requests, peer
+//! events and timers, and performs the effects it returns (tell the client, publish through the
+//! producer, end the session).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::gateway::protocol::{ByeReason, ErrorCode, Event, LoginRequest};
+use uuid::Uuid;
+
 use crate::message::account_session::{ChannelParams, CreateBody, EventBody, StatusEvent};
 use crate::message::seed::SeedBody;
+use crate::session::directory::Holder;
+use crate::session::output::{LoginOutcome, Output, PeerCode, Problem, Refusal, Unavailable};
+use crate::session::request::Credentials;
+
+pub use crate::session::output::EndReason;
 
 /// Where a session is in the login flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,56 +32,15 @@ pub enum Phase {
     Ended { account_name: Option<String> },
 }
 
-/// Why a session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndReason {
-    Logout,
-    IdleTimeout,
-    Shutdown,
-    LicenseDeclined,
-    ProtocolViolation,
-    Replaced,
-    /// The client closed its connection (or it failed).
-    ClientClosed,
-    /// The client does not read: its outbound queue is full.
-    ClientStalled,
-    /// The session actor stopped without ending the session (a panic).
-    Crashed,
-}
-
-impl EndReason {
-    /// The `bye` the client gets, when its connection is still usable.
-    pub fn bye(self) -> Option<ByeReason> {
-        match self {
-            EndReason::Logout => Some(ByeReason::Logout),
-            EndReason::IdleTimeout => Some(ByeReason::IdleTimeout),
-            EndReason::Shutdown => Some(ByeReason::Shutdown),
-            EndReason::LicenseDeclined => Some(ByeReason::LicenseDeclined),
-            EndReason::ProtocolViolation => Some(ByeReason::ProtocolViolation),
-            EndReason::Replaced => Some(ByeReason::Replaced),
-            EndReason::ClientClosed | EndReason::ClientStalled | EndReason::Crashed => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EndReason::Logout => "logout",
-            EndReason::IdleTimeout => "idle_timeout",
-            EndReason::Shutdown => "shutdown",
-            EndReason::LicenseDeclined => "license_declined",
-            EndReason::ProtocolViolation => "protocol_violation",
-            EndReason::Replaced => "replaced",
-            EndReason::ClientClosed => "client_closed",
-            EndReason::ClientStalled => "client_stalled",
-            EndReason::Crashed => "crashed",
-        }
-    }
-}
-
 /// What the state machine is told.
 #[derive(Debug)]
 pub enum Input {
-    Login(LoginRequest),
+    /// A login; `holder` is the other session of this instance holding the account by that
+    /// name, if any (the actor looks it up).
+    Login {
+        credentials: Credentials,
+        holder: Option<Holder>,
+    },
     AcceptLicense {
         accepted: bool,
     },
@@ -87,11 +53,12 @@ pub enum Input {
     },
     Logout,
     Ping,
-    /// A line that is not a valid request; `message` says why (never quoting a secret).
+    /// A frame that is not a valid request; `message` says why (never quoting a secret).
     BadRequest {
         message: String,
     },
-    LineTooLong,
+    /// A frame longer than the protocol allows.
+    TooLong,
     /// A peer account-session event for this session, consumed at position `seq`.
     Peer {
         seq: u64,
@@ -114,17 +81,32 @@ pub enum Input {
 /// What the actor must do, in order.
 #[derive(Debug, PartialEq)]
 pub enum Effect {
-    /// Write this event to the client.
-    Reply(Event),
-    /// Publish CREATE (awaited; failure comes back as `CreateFailed`) and arm the login timer.
-    SendCreate { attempt: u32, body: CreateBody },
+    /// Tell the client this.
+    Tell(Output),
+    /// Publish CREATE (awaited; failure comes back as `CreateFailed`) and arm the login timer;
+    /// with `after_logout_of`, only once the peer has logged that account out (or the login
+    /// times out waiting).
+    SendCreate {
+        attempt: u32,
+        body: CreateBody,
+        after_logout_of: Option<u32>,
+    },
+    /// End the other session `0` of this instance, which holds the account being logged in
+    /// (`DUPLICATE_LOGIN=replace`).
+    Replace(Uuid),
     /// The session is now bound to `account_id`: index it and produce session CREATED.
     Bind { account_id: u32 },
     /// Publish PROGRESS_STATE 2 with these channel params (failure: `ProgressFailed`).
     SendProgress(ChannelParams),
     /// Publish LOGOUT for an account a stale login answer logged in, so the peer releases it.
     Release { account_id: u32 },
-    /// End the session: `bye` when there is one, then LOGOUT and DESTROYED, exactly once.
+    /// Count the first answer to the login in flight, which took `took`.
+    LoginAnswered {
+        outcome: LoginOutcome,
+        took: Duration,
+    },
+    /// End the session: tell the client why when it can be told, then LOGOUT and DESTROYED,
+    /// exactly once.
     End(EndReason),
 }
 
@@ -135,6 +117,8 @@ pub struct Settings {
     /// Failed logins tolerated within `login_failure_window` (0: no limit).
     pub max_login_failures: u32,
     pub login_failure_window: Duration,
+    /// `DUPLICATE_LOGIN=replace`: a login for an account another session holds ends that one.
+    pub replace_duplicates: bool,
 }
 
 /// The whole state of one session.
@@ -155,6 +139,8 @@ pub struct State {
     pub bad_requests: u32,
     /// When recent logins failed (wrong password, unknown account), oldest first.
     pub failures: VecDeque<Instant>,
+    /// When the login in flight was sent, until its first answer (for the login metrics).
+    login_sent: Option<Instant>,
     /// The time of the input being handled.
     now: Instant,
     pub settings: Settings,
@@ -171,6 +157,7 @@ impl State {
             created_seq: None,
             bad_requests: 0,
             failures: VecDeque::new(),
+            login_sent: None,
             now: Instant::now(),
             settings,
         }
@@ -207,12 +194,15 @@ impl State {
         }
         if !matches!(
             input,
-            Input::BadRequest { .. } | Input::LineTooLong | Input::Peer { .. } | Input::Seed(_)
+            Input::BadRequest { .. } | Input::TooLong | Input::Peer { .. } | Input::Seed(_)
         ) {
             self.bad_requests = 0;
         }
-        let effects = match input {
-            Input::Login(request) => self.login(request),
+        let mut effects = match input {
+            Input::Login {
+                credentials,
+                holder,
+            } => self.login(credentials, holder),
             Input::AcceptLicense { accepted } => self.accept_license(accepted),
             Input::SelectCharacter {
                 character_id,
@@ -220,22 +210,20 @@ impl State {
                 account_logged_in,
             } => self.select_character(character_id, channel, account_logged_in),
             Input::Logout => vec![Effect::End(EndReason::Logout)],
-            Input::Ping => vec![Effect::Reply(Event::Pong)],
+            Input::Ping => vec![Effect::Tell(Output::Pong)],
             Input::BadRequest { message } => self.bad_request(message),
-            Input::LineTooLong => vec![
-                error(ErrorCode::LineTooLong, "line too long"),
+            Input::TooLong => vec![
+                problem(Problem::TooLong),
                 Effect::End(EndReason::ProtocolViolation),
             ],
             Input::Peer { seq, event } => self.peer(seq, event),
             Input::Seed(body) => self.seed(body),
             Input::LoginTimedOut { attempt } => self.login_failed_if_current(attempt, false),
             Input::CreateFailed { attempt } => self.login_failed_if_current(attempt, true),
-            Input::ProgressFailed => vec![error(
-                ErrorCode::Unavailable,
-                "the service cannot reach Kafka right now",
-            )],
+            Input::ProgressFailed => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
             Input::End(reason) => vec![Effect::End(reason)],
         };
+        self.count_login_answer(&mut effects);
         if effects.iter().any(|e| matches!(e, Effect::End(_))) {
             let account_name = match std::mem::replace(&mut self.phase, Phase::Connected) {
                 Phase::LicensePending { account_name } | Phase::Authenticated { account_name } => {
@@ -248,51 +236,47 @@ impl State {
         effects
     }
 
-    fn login(&mut self, request: LoginRequest) -> Vec<Effect> {
+    fn login(&mut self, credentials: Credentials, holder: Option<Holder>) -> Vec<Effect> {
         if matches!(self.phase, Phase::Connected) && self.too_many_failures() {
             return vec![
-                Effect::Reply(Event::LoginFailed {
-                    code: "TOO_MANY_ATTEMPTS".into(),
-                }),
+                Effect::Tell(Output::LoginRefused(Refusal::TooManyAttempts)),
                 Effect::End(EndReason::ProtocolViolation),
             ];
         }
         match self.phase {
             Phase::Connected => {}
-            Phase::LoggingIn { .. } => {
-                return vec![error(ErrorCode::LoginInProgress, "a login is in progress")]
-            }
-            _ => {
-                return vec![error(
-                    ErrorCode::AlreadyLoggedIn,
-                    "this session is already logged in",
-                )]
-            }
+            Phase::LoggingIn { .. } => return vec![problem(Problem::LoginInProgress)],
+            _ => return vec![problem(Problem::AlreadyLoggedIn)],
         }
         self.attempts += 1;
         self.unanswered += 1;
+        self.login_sent = Some(self.now);
         self.phase = Phase::LoggingIn {
             attempt: self.attempts,
-            account_name: request.account_name.clone(),
+            account_name: credentials.account_name.clone(),
         };
         let body = CreateBody {
-            account_name: request.account_name,
-            password: request.password,
+            account_name: credentials.account_name,
+            password: credentials.password,
             ip_address: self.ip_address.clone(),
-            hwid: request.hwid,
+            hwid: credentials.hwid,
         };
-        vec![Effect::SendCreate {
+        let holder = holder.filter(|_| self.settings.replace_duplicates);
+        let mut effects = Vec::with_capacity(2);
+        if let Some(holder) = holder {
+            effects.push(Effect::Replace(holder.session_id));
+        }
+        effects.push(Effect::SendCreate {
             attempt: self.attempts,
             body,
-        }]
+            after_logout_of: holder.map(|h| h.account_id),
+        });
+        effects
     }
 
     fn accept_license(&mut self, accepted: bool) -> Vec<Effect> {
         let Phase::LicensePending { account_name } = &self.phase else {
-            return vec![error(
-                ErrorCode::NotAwaitingLicense,
-                "no licence agreement is pending",
-            )];
+            return vec![problem(Problem::NotAwaitingLicense)];
         };
         if !accepted {
             return vec![Effect::End(EndReason::LicenseDeclined)];
@@ -301,7 +285,7 @@ impl State {
         self.phase = Phase::Authenticated {
             account_name: account_name.clone(),
         };
-        vec![Effect::Reply(Event::LoginOk {
+        vec![Effect::Tell(Output::LoginAccepted {
             account_id: self.account_id,
             account_name,
         })]
@@ -314,16 +298,10 @@ impl State {
         logged_in: bool,
     ) -> Vec<Effect> {
         if !matches!(self.phase, Phase::Authenticated { .. }) || !logged_in {
-            return vec![error(
-                ErrorCode::NotLoggedIn,
-                "the account is not logged in",
-            )];
+            return vec![problem(Problem::NotLoggedIn)];
         }
         match channel {
-            None => vec![error(
-                ErrorCode::UnknownChannel,
-                "no such world and channel",
-            )],
+            None => vec![problem(Problem::UnknownChannel)],
             Some((ip_address, port)) => vec![Effect::SendProgress(ChannelParams {
                 ip_address,
                 port,
@@ -334,7 +312,7 @@ impl State {
 
     fn bad_request(&mut self, message: String) -> Vec<Effect> {
         self.bad_requests += 1;
-        let mut effects = vec![error(ErrorCode::BadRequest, &message)];
+        let mut effects = vec![problem(Problem::BadRequest(message))];
         if self.bad_requests > self.settings.max_bad_requests {
             effects.push(Effect::End(EndReason::ProtocolViolation));
         }
@@ -357,25 +335,24 @@ impl State {
                 }
                 self.unanswered = self.unanswered.saturating_sub(1);
                 self.phase = Phase::Connected;
-                if matches!(body.code.as_str(), "INCORRECT_PASSWORD" | "NOT_REGISTERED") {
+                let code = PeerCode::parse(&body.code);
+                if code.is_credential_failure() {
                     self.failures.push_back(self.now);
                 }
-                if body.code == "DELETED_OR_BLOCKED" {
-                    let until =
-                        serde_json::to_value(&body.until).unwrap_or(serde_json::Value::Null);
-                    vec![Effect::Reply(Event::Banned {
+                if code == PeerCode::DeletedOrBlocked {
+                    vec![Effect::Tell(Output::Banned {
                         permanent: body.until.is_zero(),
                         reason: body.reason,
-                        until,
+                        until: body.until,
                     })]
                 } else {
-                    vec![Effect::Reply(Event::LoginFailed { code: body.code })]
+                    vec![Effect::Tell(Output::LoginRefused(Refusal::Peer(code)))]
                 }
             }
             EventBody::StateChanged {
                 params: Some(p), ..
             } if matches!(self.phase, Phase::Authenticated { .. }) && !p.ip_address.is_empty() => {
-                vec![Effect::Reply(Event::ServerIp {
+                vec![Effect::Tell(Output::ChannelReady {
                     ip_address: p.ip_address,
                     port: p.port,
                     character_id: p.character_id,
@@ -423,17 +400,17 @@ impl State {
         };
         let reply = if licence {
             self.phase = Phase::LicensePending { account_name };
-            Event::LicenseAgreement { account_id }
+            Output::LicenseRequired { account_id }
         } else {
             self.phase = Phase::Authenticated {
                 account_name: account_name.clone(),
             };
-            Event::LoginOk {
+            Output::LoginAccepted {
                 account_id,
                 account_name,
             }
         };
-        vec![Effect::Bind { account_id }, Effect::Reply(reply)]
+        vec![Effect::Bind { account_id }, Effect::Tell(reply)]
     }
 
     fn seed(&mut self, body: SeedBody) -> Vec<Effect> {
@@ -442,10 +419,10 @@ impl State {
         }
         match body {
             SeedBody::Created { character_id } => {
-                vec![Effect::Reply(Event::CharacterCreated { character_id })]
+                vec![Effect::Tell(Output::CharacterCreated { character_id })]
             }
             SeedBody::Failed { reason } => {
-                vec![Effect::Reply(Event::CharacterCreationFailed { reason })]
+                vec![Effect::Tell(Output::CharacterCreationFailed { reason })]
             }
             SeedBody::Unknown(_) => Vec::new(),
         }
@@ -462,9 +439,7 @@ impl State {
                 attempt: current, ..
             } if current == attempt => {
                 self.phase = Phase::Connected;
-                vec![Effect::Reply(Event::LoginFailed {
-                    code: "SYSTEM_ERROR".into(),
-                })]
+                vec![Effect::Tell(Output::LoginRefused(Refusal::Unavailable))]
             }
             _ => Vec::new(),
         }
@@ -472,6 +447,25 @@ impl State {
 }
 
 impl State {
+    /// Adds the login metric for the first answer to the login in flight, if `effects` tell it.
+    fn count_login_answer(&mut self, effects: &mut Vec<Effect>) {
+        let Some(sent) = self.login_sent else { return };
+        let outcome = effects.iter().find_map(|e| match e {
+            Effect::Tell(Output::LoginAccepted { .. }) => Some(LoginOutcome::Accepted),
+            Effect::Tell(Output::LicenseRequired { .. }) => Some(LoginOutcome::LicenseRequired),
+            Effect::Tell(Output::Banned { .. }) => Some(LoginOutcome::Banned),
+            Effect::Tell(Output::LoginRefused(r)) => Some(LoginOutcome::Refused(r.clone())),
+            _ => None,
+        });
+        if let Some(outcome) = outcome {
+            self.login_sent = None;
+            effects.push(Effect::LoginAnswered {
+                outcome,
+                took: self.now.saturating_duration_since(sent),
+            });
+        }
+    }
+
     /// Whether the failed logins within the window reached the limit.
     fn too_many_failures(&mut self) -> bool {
         let Settings {
@@ -490,11 +484,8 @@ impl State {
     }
 }
 
-fn error(code: ErrorCode, message: &str) -> Effect {
-    Effect::Reply(Event::Error {
-        code,
-        message: message.to_owned(),
-    })
+fn problem(problem: Problem) -> Effect {
+    Effect::Tell(Output::Problem(problem))
 }
 
 #[cfg(test)]

@@ -1,28 +1,25 @@
-//! The session supervisor: starts a session actor per accepted connection, keeps the directory
-//! the consume loop routes through, runs the idle-timeout task, and is the one place where a
-//! session ends on Kafka: LOGOUT then DESTROYED, exactly once, whatever ended it.
+//! The session supervisor: starts a session actor on each ready connection the listeners hand
+//! it (it never touches a socket), keeps the directory the consume loop routes through, runs the
+//! idle-timeout task, and is the one place where a session ends on Kafka: LOGOUT then
+//! DESTROYED, exactly once, whatever ended it.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tracing::{info, warn, Span};
 use uuid::Uuid;
 
-use crate::gateway::codec;
-use crate::gateway::outbound::Outbound;
-use crate::gateway::protocol::{ErrorCode, Event};
-use crate::kafka::producer::{publish, Publish};
-use crate::message::{account_session::Command, session};
+use crate::kafka::outbox::{end_session, Ending};
 use crate::metrics;
 use crate::session::actor::{CheckIdle, EndSession, SessionActor};
+use crate::session::connection::Connection;
 use crate::session::directory::Directory;
-use crate::session::ledger::Entry;
-use crate::session::state::EndReason;
+use crate::session::outbound::Outbound;
+use crate::session::output::{EndReason, Output, Problem, Unavailable};
 use crate::session::Services;
 use crate::tenant::TenantIdx;
 
@@ -30,18 +27,27 @@ use crate::tenant::TenantIdx;
 /// answer still releases the account.
 const ENDED_RETENTION: Duration = Duration::from_secs(600);
 
-/// A client connected to the listener of `tenant`.
+/// How long a refused connection may take to be told why before it is closed.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A client connected: its connection is ready for a session.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Connect {
-    pub tenant: TenantIdx,
-    pub stream: TcpStream,
-    pub peer: SocketAddr,
+pub struct Connect(pub Connection);
+
+/// What a session tells its supervisor.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub enum Notice {
+    /// The session was bound to an account by the peer's answer.
+    Bound(Bound),
+    /// End this other session: it holds the account being logged in (`DUPLICATE_LOGIN=replace`).
+    Replace(Uuid),
+    /// The session ended (its actor already told the client); the supervisor does the rest.
+    Ended(SessionEnded),
 }
 
-/// A session was bound to an account by the peer's answer.
-#[derive(Message)]
-#[rtype(result = "()")]
+/// A session was bound to an account.
 pub struct Bound {
     pub id: Uuid,
     pub tenant: TenantIdx,
@@ -49,14 +55,7 @@ pub struct Bound {
     pub account_name: String,
 }
 
-/// End a session because another one logs its account in (`DUPLICATE_LOGIN=replace`).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Replace(pub Uuid);
-
-/// A session ended (its actor already told the client); the supervisor does the rest.
-#[derive(Message)]
-#[rtype(result = "()")]
+/// A session ended.
 pub struct SessionEnded {
     pub id: Uuid,
     pub tenant: TenantIdx,
@@ -75,11 +74,6 @@ pub struct SessionEnded {
 #[rtype(result = "()")]
 pub struct Shutdown;
 
-/// How many sessions are live.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct CountSessions;
-
 pub struct SessionSupervisor {
     services: Arc<Services>,
     directory: Arc<Directory>,
@@ -92,6 +86,12 @@ pub struct SessionSupervisor {
     idle: Option<(Duration, Duration)>,
     shutting_down: bool,
     drained: Vec<oneshot::Sender<()>>,
+}
+
+/// A live session as the supervisor knows it.
+struct Live {
+    addr: Addr<SessionActor>,
+    ip: IpAddr,
 }
 
 impl SessionSupervisor {
@@ -119,6 +119,84 @@ impl SessionSupervisor {
             }
         }
     }
+
+    /// The limit a new connection from `ip` would exceed, if any.
+    fn limit_reached(&self, ip: IpAddr) -> Option<&'static str> {
+        let limits = &self.services.limits;
+        if self.sessions.len() >= limits.max_sessions as usize {
+            return Some("max_sessions");
+        }
+        let per_ip = self.per_ip.get(&ip).copied().unwrap_or(0);
+        (limits.max_sessions_per_ip != 0 && per_ip >= limits.max_sessions_per_ip)
+            .then_some("max_sessions_per_ip")
+    }
+
+    fn forget(&mut self, id: Uuid) -> Option<Live> {
+        let live = self.sessions.remove(&id)?;
+        if let Some(n) = self.per_ip.get_mut(&live.ip) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_ip.remove(&live.ip);
+            }
+        }
+        Some(live)
+    }
+
+    fn bound(&mut self, msg: Bound) {
+        if self.sessions.contains_key(&msg.id) {
+            self.directory.bind(msg.id, msg.tenant, msg.account_id);
+            self.directory
+                .bind_name(msg.id, msg.tenant, msg.account_id, &msg.account_name);
+        }
+    }
+
+    fn replace(&mut self, holder: Uuid) {
+        if let Some(live) = self.sessions.get(&holder) {
+            live.addr.do_send(EndSession(EndReason::Replaced));
+        }
+    }
+
+    /// The one end of a session on Kafka.
+    fn ended(&mut self, msg: SessionEnded, ctx: &mut Context<Self>) {
+        if self.forget(msg.id).is_none() {
+            warn!(session_id = %msg.id, "A session reported its end twice; ignored.");
+            return;
+        }
+        let SessionEnded {
+            id,
+            tenant,
+            account_id,
+            account_name,
+            login_unanswered,
+            reason,
+            span,
+        } = msg;
+        self.directory
+            .remove(id, tenant, account_id, account_name.as_deref());
+        metrics::session_ended(self.services.tenants.get(tenant).label(), reason.as_str());
+        if login_unanswered {
+            self.directory.mark_ended(id, tenant);
+        }
+        let end = {
+            let _entered = span.enter();
+            info!(session_id = %id, account_id, reason = reason.as_str(), "Session ended.");
+            let ending = Ending {
+                tenant: self.services.tenants.get(tenant),
+                session: id,
+                account_id,
+            };
+            let s = &self.services;
+            end_session(&s.outbox, &s.ledger, s.producer.clone(), ending)
+        };
+        self.ending += 1;
+        // A task of its own, not a future of this actor's context (which polls all of its
+        // futures on every wake-up: ending 10,000 sessions at once would be quadratic).
+        let me = ctx.address();
+        actix_rt::spawn(async move {
+            let _ = end.await;
+            me.do_send(EndSent);
+        });
+    }
 }
 
 impl Actor for SessionSupervisor {
@@ -141,166 +219,50 @@ impl Actor for SessionSupervisor {
 impl Handler<Connect> for SessionSupervisor {
     type Result = ();
 
-    fn handle(&mut self, msg: Connect, ctx: &mut Context<Self>) {
+    fn handle(&mut self, Connect(connection): Connect, ctx: &mut Context<Self>) {
         if self.shutting_down {
-            return; // dropping the stream closes the connection
+            return; // dropping the connection closes it
         }
-        let Connect {
-            tenant,
-            stream,
-            peer,
-        } = msg;
+        let (tenant, ip) = (connection.tenant, connection.peer.ip());
         let label = self.services.tenants.get(tenant).label();
-        if let Some(limit) = self.limit_reached(peer.ip()) {
+        if let Some(limit) = self.limit_reached(ip) {
             metrics::session_refused(label, limit);
-            refuse(stream, limit);
+            refuse(connection, limit);
             return;
         }
         metrics::session_started(label);
-        *self.per_ip.entry(peer.ip()).or_default() += 1;
+        *self.per_ip.entry(ip).or_default() += 1;
         let id = Uuid::new_v4();
-        let ip_address = peer.ip().to_canonical().to_string();
-        let (read, write) = stream.into_split();
-        let out = Outbound::new(write);
         let services = Arc::clone(&self.services);
-        let lines = codec::lines(read, services.max_line_bytes);
-        let supervisor = ctx.address();
-        let addr = SessionActor::create(move |sctx| {
-            sctx.add_stream(lines);
-            SessionActor::new(id, tenant, ip_address, services, supervisor, out)
-        });
+        let supervisor = ctx.address().recipient();
+        let addr = SessionActor::new(id, connection, services, supervisor).start();
         self.directory.insert(id, addr.clone().recipient());
-        self.sessions.insert(
-            id,
-            Live {
-                addr,
-                ip: peer.ip(),
-            },
-        );
-        let entry = Entry::new(self.services.tenants.get(tenant), 0);
-        self.services
-            .producer
-            .do_send(self.services.ledger.live(id, &entry));
+        self.sessions.insert(id, Live { addr, ip });
     }
 }
 
-/// A live session as the supervisor knows it.
-struct Live {
-    addr: Addr<SessionActor>,
-    ip: IpAddr,
+/// Tells a connection over a limit why it is refused (in its own protocol), and closes it.
+fn refuse(connection: Connection, limit: &'static str) {
+    let Connection {
+        writer,
+        mut encoder,
+        ..
+    } = connection;
+    let out = Outbound::with_timeout(writer, REFUSAL_TIMEOUT);
+    let why = Output::Problem(Problem::Unavailable(Unavailable::Limit(limit)));
+    out.push_with(|buf| encoder.encode(&why, buf));
+    out.close();
 }
 
-impl SessionSupervisor {
-    /// The limit a new connection from `ip` would exceed, if any.
-    fn limit_reached(&self, ip: IpAddr) -> Option<&'static str> {
-        let limits = &self.services.limits;
-        if self.sessions.len() >= limits.max_sessions as usize {
-            return Some("max_sessions");
-        }
-        let per_ip = self.per_ip.get(&ip).copied().unwrap_or(0);
-        (limits.max_sessions_per_ip != 0 && per_ip >= limits.max_sessions_per_ip)
-            .then_some("max_sessions_per_ip")
-    }
-
-    fn forget(&mut self, id: Uuid) -> Option<Live> {
-        let live = self.sessions.remove(&id)?;
-        if let Some(n) = self.per_ip.get_mut(&live.ip) {
-            *n -= 1;
-            if *n == 0 {
-                self.per_ip.remove(&live.ip);
-            }
-        }
-        Some(live)
-    }
-}
-
-/// Tells a connection over a limit why it is refused, and closes it.
-fn refuse(mut stream: TcpStream, limit: &'static str) {
-    let line = Event::Error {
-        code: ErrorCode::Unavailable,
-        message: format!("too many sessions ({limit})"),
-    }
-    .to_line();
-    actix_rt::spawn(async move {
-        use tokio::io::AsyncWriteExt;
-        let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(&line)).await;
-        let _ = stream.shutdown().await;
-    });
-}
-
-impl Handler<Bound> for SessionSupervisor {
+impl Handler<Notice> for SessionSupervisor {
     type Result = ();
 
-    fn handle(&mut self, msg: Bound, _: &mut Context<Self>) {
-        if self.sessions.contains_key(&msg.id) {
-            self.directory.bind(msg.id, msg.tenant, msg.account_id);
-            self.directory
-                .bind_name(msg.id, msg.tenant, msg.account_id, &msg.account_name);
-            let entry = Entry::new(self.services.tenants.get(msg.tenant), msg.account_id);
-            self.services
-                .producer
-                .do_send(self.services.ledger.live(msg.id, &entry));
+    fn handle(&mut self, notice: Notice, ctx: &mut Context<Self>) {
+        match notice {
+            Notice::Bound(bound) => self.bound(bound),
+            Notice::Replace(holder) => self.replace(holder),
+            Notice::Ended(ended) => self.ended(ended, ctx),
         }
-    }
-}
-
-impl Handler<SessionEnded> for SessionSupervisor {
-    type Result = ();
-
-    fn handle(&mut self, msg: SessionEnded, ctx: &mut Context<Self>) {
-        if self.forget(msg.id).is_none() {
-            warn!(session_id = %msg.id, "A session reported its end twice; ignored.");
-            return;
-        }
-        let SessionEnded {
-            id,
-            tenant,
-            account_id,
-            account_name,
-            login_unanswered,
-            reason,
-            span,
-        } = msg;
-        self.directory
-            .remove(id, tenant, account_id, account_name.as_deref());
-        metrics::session_ended(self.services.tenants.get(tenant).label(), reason.as_str());
-        if login_unanswered {
-            self.directory.mark_ended(id, tenant);
-        }
-        let (logout, destroyed) = {
-            let _entered = span.enter();
-            info!(session_id = %id, account_id, reason = reason.as_str(), "Session ended.");
-            let tenant = self.services.tenants.get(tenant);
-            (
-                Publish::new(
-                    &self.services.command_topic,
-                    tenant,
-                    account_id,
-                    Command::logout(id, account_id).to_json(),
-                ),
-                Publish::new(
-                    &self.services.status_topic,
-                    tenant,
-                    account_id,
-                    session::StatusEvent::destroyed(id, account_id).to_json(),
-                ),
-            )
-        };
-        self.ending += 1;
-        let producer = self.services.producer.clone();
-        let tombstone = self.services.ledger.ended(id);
-        // A task of its own, not a future of this actor's context (which polls all of its
-        // futures on every wake-up: ending 10,000 sessions at once would be quadratic).
-        let me = ctx.address();
-        actix_rt::spawn(async move {
-            // In this order: the peer releases the account before the session is gone.
-            let _ = publish(&producer, logout).await;
-            if publish(&producer, destroyed).await.is_ok() {
-                // Only now may the ledger forget it: a crash before this replays the end.
-                let _ = publish(&producer, tombstone).await;
-            }
-            me.do_send(EndSent);
-        });
     }
 }
 
@@ -315,16 +277,6 @@ impl Handler<EndSent> for SessionSupervisor {
     fn handle(&mut self, _: EndSent, _: &mut Context<Self>) {
         self.ending -= 1;
         self.notify_if_drained();
-    }
-}
-
-impl Handler<Replace> for SessionSupervisor {
-    type Result = ();
-
-    fn handle(&mut self, msg: Replace, _: &mut Context<Self>) {
-        if let Some(live) = self.sessions.get(&msg.0) {
-            live.addr.do_send(EndSession(EndReason::Replaced));
-        }
     }
 }
 
@@ -349,11 +301,16 @@ impl Handler<Shutdown> for SessionSupervisor {
     }
 }
 
-impl Handler<CountSessions> for SessionSupervisor {
-    type Result = usize;
+/// Stops the supervisor (the end of shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stop;
 
-    fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
-        self.sessions.len()
+impl Handler<Stop> for SessionSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 
@@ -377,3 +334,7 @@ impl Handler<PanicSession> for SessionSupervisor {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "supervisor_tests.rs"]
+mod tests;

@@ -11,17 +11,16 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use login_orchestrator::bench::kafka::{event_headers, state_changed};
 use login_orchestrator::config::{LogFormat, TenantConfig};
+use login_orchestrator::internals::{
+    AccountRegistry, BatchAck, ConsumedTopics, Deliverer, Directory, Outbox, Outcome, Publish,
+    PublishError, Router,
+};
 use login_orchestrator::kafka::headers;
-use login_orchestrator::kafka::producer::{Publish, PublishError};
-use login_orchestrator::kafka::router::{ConsumedTopics, Deliverer, Outcome, Router};
 use login_orchestrator::message::account_session::Envelope;
-use login_orchestrator::session::directory::Directory;
-use login_orchestrator::session::registry::AccountRegistry;
 use login_orchestrator::session::SessionEvent;
 use login_orchestrator::tenant::{Tenant, Tenants};
-use rdkafka::message::{OwnedMessage, Timestamp};
+use rdkafka::message::{Header, OwnedHeaders, OwnedMessage, Timestamp};
 use rdkafka::Message as _;
 use uuid::Uuid;
 
@@ -37,6 +36,23 @@ fn tenant_config(id: &str, region: &str) -> TenantConfig {
         port: 0,
         channels: vec![],
     }
+}
+
+/// The tenant headers and a `traceparent`, as a peer writes them.
+fn event_headers(tenant: &Tenant, n: u64) -> OwnedHeaders {
+    let traceparent = format!("00-{:032x}-{:016x}-01", u128::from(n) + 1, n + 1);
+    headers::outgoing(tenant, &tracing::Span::none()).insert(Header {
+        key: "traceparent",
+        value: Some(traceparent.as_bytes()),
+    })
+}
+
+/// A STATE_CHANGED with a channel address, as atlas-account writes it.
+fn state_changed(session_id: Uuid, account_id: u32, name: &str, character_id: u32) -> Vec<u8> {
+    format!(
+        r#"{{"sessionId":"{session_id}","accountId":{account_id},"accountName":"{name}","type":"STATE_CHANGED","body":{{"state":2,"params":{{"characterId":{character_id},"ipAddress":"10.0.0.5","port":7575}}}}}}"#
+    )
+    .into_bytes()
 }
 
 fn message(tenant: &Tenant, session_id: Uuid, n: u64) -> OwnedMessage {
@@ -108,9 +124,12 @@ fn hot_path(c: &mut Criterion) {
         Arc::clone(&directory),
         Arc::new(AccountRegistry::default()),
         sink.clone().recipient(),
-        "COMMAND_TOPIC_ACCOUNT_SESSION".into(),
+        Outbox::new("COMMAND_TOPIC_ACCOUNT_SESSION", "EVENT_TOPIC_SESSION_STATUS"),
         deliverer.recipient(),
     );
+    // Acknowledgements are drained as the consume loop drains them.
+    let (ack_to, acks) = std::sync::mpsc::channel();
+    let mut batch = 0;
 
     let hit = message(&tenant, ids[SESSIONS / 2], 7);
     let miss = message(&tenant, Uuid::new_v4(), 8);
@@ -161,7 +180,9 @@ fn hot_path(c: &mut Criterion) {
             assert_eq!(router.dispatch(black_box(&hit)), Outcome::Routed);
             // Handed over in batches, as the consume loop does.
             if router.pending() >= 256 {
-                router.flush();
+                batch += 1;
+                router.flush(BatchAck::new(batch, ack_to.clone()));
+                while acks.try_recv().is_ok() {}
             }
         })
     });

@@ -102,14 +102,14 @@ fn bad_headers(valid: &[u8]) -> Vec<Poison> {
 /// A value of more than 1 MiB that is valid JSON up to a point, then cut.
 fn huge_truncated(prefix: &str) -> Vec<u8> {
     let mut v = prefix.as_bytes().to_vec();
-    v.extend(std::iter::repeat(b'x').take(MIB));
+    v.extend(std::iter::repeat_n(b'x', MIB));
     v
 }
 
 /// A valid JSON value of more than 1 MiB.
 fn huge_valid(prefix: &str, suffix: &str) -> Vec<u8> {
     let mut v = prefix.as_bytes().to_vec();
-    v.extend(std::iter::repeat(b'x').take(MIB));
+    v.extend(std::iter::repeat_n(b'x', MIB));
     v.extend_from_slice(suffix.as_bytes());
     v
 }
@@ -400,6 +400,8 @@ async fn poison_on_every_consumed_topic_is_skipped_counted_and_the_next_event_ha
 #[derive(Debug, PartialEq)]
 enum Ending {
     Eof,
+    /// EOF in the middle of a line: what came of it.
+    Cut(String),
     Reset(String),
     Timeout,
 }
@@ -447,6 +449,7 @@ impl Raw {
                 Err(_) => return (out, Ending::Timeout),
                 Ok(Err(e)) => return (out, Ending::Reset(e.to_string())),
                 Ok(Ok(0)) => return (out, Ending::Eof),
+                Ok(Ok(_)) if !line.ends_with('\n') => return (out, Ending::Cut(line)),
                 Ok(Ok(_)) => out.push(
                     serde_json::from_str(&line)
                         .unwrap_or_else(|e| panic!("server line {line:?}: {e}")),
@@ -474,6 +477,7 @@ impl Raw {
         }
         match ending {
             Ending::Eof => assert_eq!(lines.len(), expected.len(), "{what}: {lines:?}"),
+            Ending::Cut(tail) => panic!("{what}: a cut line {tail:?} after {lines:?}"),
             Ending::Reset(e) => panic!("{what}: reset ({e}) after {lines:?}"),
             Ending::Timeout => panic!("{what}: the server did not close: {lines:?}"),
         }
@@ -619,7 +623,7 @@ async fn a_protocol_violation_is_told_with_a_bye_even_while_input_is_still_arriv
             ..
         } = c;
         let mut input = b"nonsense\n".repeat(11);
-        input.extend(std::iter::repeat(b'x').take(MIB));
+        input.extend(std::iter::repeat_n(b'x', MIB));
         let writing = actix_rt::spawn(async move {
             let _ = tokio::time::timeout(Duration::from_secs(10), writer.write_all(&input)).await;
             writer
@@ -756,10 +760,16 @@ async fn a_client_that_never_reads_is_ended_once_when_its_queue_is_full() {
         0.0
     );
     // Reading now: only pongs, no bye (the client was not reading), then the server's EOF.
-    // (A reset is as good as an EOF: the client wrote pings nobody will read.)
+    // (A reset is as good as an EOF: the client wrote pings nobody will read. The server drops
+    // what it still had queued for a client that does not read, so the last pong may be cut.)
     let (lines, ending) = c.read_lines(usize::MAX).await;
+    let pong = "{\"event\":\"pong\"}\n";
     assert!(
-        matches!(ending, Ending::Eof | Ending::Reset(_)),
+        match &ending {
+            Ending::Eof | Ending::Reset(_) => true,
+            Ending::Cut(tail) => pong.starts_with(tail.as_str()),
+            Ending::Timeout => false,
+        },
         "the stalled connection is closed once drained: {ending:?} after {} lines ({written} bytes of pings)",
         lines.len()
     );

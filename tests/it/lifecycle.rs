@@ -274,13 +274,7 @@ async fn a_panicking_session_actor_still_ends_its_session_once() {
     let mut w = World::default().await;
     let mut c = w.client().await;
     assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
-    let supervisor = w.app.as_ref().unwrap().supervisor.clone();
-    let found = supervisor
-        .send(login_orchestrator::session::supervisor::PanicSession(
-            c.session_id,
-        ))
-        .await
-        .unwrap();
+    let found = w.app.as_ref().unwrap().panic_session(c.session_id).await;
     assert!(found);
     assert!(
         c.closed().await,

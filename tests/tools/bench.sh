@@ -27,9 +27,11 @@ PHASES="${BENCH_PHASES:-latency memory throughput}"
 LOGIN_CHUNK="${BENCH_LOGIN_CHUNK:-2500}"
 C1_CHUNK="${BENCH_C1_CHUNK:-1000}"
 
-DIR=target/bench
+# Builds land where cargo puts them (CARGO_TARGET_DIR honoured); results beside them.
+TARGET_DIR="${TARGET_DIR:-$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}"
+DIR="$TARGET_DIR/bench"
 RESULTS="$DIR/results.jsonl"
-BIN=target/release
+BIN="$TARGET_DIR/release"
 mkdir -p "$DIR"
 : >"$RESULTS"
 T0=$(date +%s)
@@ -48,8 +50,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build -----------------------------------------------------------------------------------
-say "building (cargo build --release --bins)"
-cargo build --release --bins --quiet
+say "building (cargo build --release --workspace --bins)"
+cargo build --release --workspace --bins --quiet
 
 # --- open files and source addresses ---------------------------------------------------------
 # Each held session is one descriptor in the service and one in the load generator.

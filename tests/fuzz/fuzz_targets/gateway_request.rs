@@ -8,8 +8,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use login_orchestrator::gateway::protocol::{decode_request, Event, Request, RequestError};
+use login_orchestrator::gateway::json_lines::{decode_request, Event, RequestError};
+use login_orchestrator::session::output::{Output, Problem};
+use login_orchestrator::session::request::Request;
 use serde_json::Value;
+
+/// The `error` line a client gets for an undecodable line.
+fn error_line(error: &RequestError) -> Vec<u8> {
+    let output = Output::Problem(Problem::BadRequest(error.to_string()));
+    let mut line = Vec::new();
+    Event::of(&output).expect("an error is told").write_line(&mut line);
+    line
+}
 
 fuzz_target!(|line: &[u8]| {
     let result = decode_request(line);
@@ -35,7 +45,7 @@ fn check_shape(result: &Result<Request, RequestError>) {
             if let RequestError::UnknownOp(op) = error {
                 assert!(op.len() <= 32, "echoed op longer than 32 bytes");
             }
-            let wire = Event::bad_request(error).to_line();
+            let wire = error_line(error);
             assert_eq!(wire.last(), Some(&b'\n'));
             assert_eq!(wire.iter().filter(|&&b| b == b'\n').count(), 1, "error spans lines");
             let parsed: Value = serde_json::from_slice(&wire).expect("error line is json");
@@ -52,7 +62,7 @@ fn shown(result: &Result<Request, RequestError>) -> Vec<String> {
         Err(error) => vec![
             error.to_string(),
             format!("{error:?}"),
-            String::from_utf8_lossy(&Event::bad_request(error).to_line()).into_owned(),
+            String::from_utf8_lossy(&error_line(error)).into_owned(),
         ],
     }
 }

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use tracing::{debug, info, info_span, warn};
 use uuid::Uuid;
 
-use crate::kafka::producer::{publish, Publish};
-use crate::message::{account_session, session};
+use crate::kafka::outbox::{end_session, Ending, Outbox};
+use crate::kafka::producer::Publish;
 use crate::tenant::Tenant;
 
 /// What is recorded of a live session: enough to end it without the configuration.
@@ -133,8 +133,7 @@ pub fn live_sessions<'a>(
 pub async fn recover(
     client: &ClientConfig,
     topic: &str,
-    command_topic: &Arc<str>,
-    status_topic: &Arc<str>,
+    outbox: &Outbox,
     producer: &Recipient<Publish>,
     ledger: &Ledger,
 ) -> Result<Vec<(Uuid, Entry)>, KafkaError> {
@@ -151,27 +150,17 @@ pub async fn recover(
     let mut ended = Vec::new();
     for (id, entry) in live {
         let tenant = entry.tenant();
-        let (logout, destroyed) = {
+        let end = {
             let span = info_span!("recover", session_id = %id, account_id = entry.account_id);
             let _entered = span.enter();
-            let a = entry.account_id;
-            (
-                Publish::new(
-                    command_topic,
-                    &tenant,
-                    a,
-                    account_session::Command::logout(id, a).to_json(),
-                ),
-                Publish::new(
-                    status_topic,
-                    &tenant,
-                    a,
-                    session::StatusEvent::destroyed(id, a).to_json(),
-                ),
-            )
+            let ending = Ending {
+                tenant: &tenant,
+                session: id,
+                account_id: entry.account_id,
+            };
+            end_session(outbox, ledger, producer.clone(), ending)
         };
-        if publish(producer, logout).await.is_ok() && publish(producer, destroyed).await.is_ok() {
-            let _ = publish(producer, ledger.ended(id)).await;
+        if end.await.is_ok() {
             ended.push((id, entry));
         }
     }

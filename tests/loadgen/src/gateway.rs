@@ -61,10 +61,6 @@ impl Sources {
     pub fn get(&self, i: usize) -> IpAddr {
         self.0[i % self.0.len()]
     }
-
-    pub fn list(&self) -> &[IpAddr] {
-        &self.0
-    }
 }
 
 /// A connected client that has read its `hello`.
@@ -154,22 +150,6 @@ impl Client {
                     "login of {name}: {other} {}",
                     line.code.or(line.reason).unwrap_or_default()
                 ),
-            }
-        }
-    }
-
-    /// Sends `logout` and reads until the server closes the connection (so the server side
-    /// holds the TIME_WAIT, not the client's source port).
-    pub async fn logout(mut self) -> anyhow::Result<()> {
-        self.send("{\"op\":\"logout\"}\n").await?;
-        let mut sink = Vec::new();
-        loop {
-            sink.clear();
-            let n = tokio::time::timeout(LINE_TIMEOUT, self.reader.read_until(b'\n', &mut sink))
-                .await
-                .map_err(|_| anyhow!("no close after logout"))??;
-            if n == 0 {
-                return Ok(());
             }
         }
     }

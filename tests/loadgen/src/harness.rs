@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail, Context as _};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::bench::gateway::{account_name, Client, LineCounters, Sources};
+use crate::gateway::{account_name, Client, LineCounters, Sources};
 
 /// Source addresses clients rotate over: 127.0.0.2 … 127.0.0.9.
 pub const SOURCES: usize = 8;

@@ -1,10 +1,8 @@
-//! Framing of the client connection's input: newline-delimited lines with a length limit, read
-//! as bytes (a line that is not UTF-8 is a bad request, not a broken connection). The way out is
-//! `outbound`.
+//! JSON-lines framing of the client's input: newline-delimited lines with a length limit, read
+//! as bytes (a line that is not UTF-8 is a bad request, not a broken connection).
 
 use bytes::{Bytes, BytesMut};
-use tokio::net::tcp::OwnedReadHalf;
-use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, Decoder, FramedRead};
+use tokio_util::codec::{AnyDelimiterCodec, AnyDelimiterCodecError, Decoder};
 
 /// One framed input from the client.
 #[derive(Debug)]
@@ -13,14 +11,7 @@ pub enum Frame {
     Line(Bytes),
     /// The client sent a line longer than the limit.
     TooLong,
-    /// The connection failed.
-    Broken,
 }
-
-pub type Lines = futures_util::stream::Map<
-    FramedRead<OwnedReadHalf, LineCodec>,
-    fn(Result<Frame, std::io::Error>) -> Frame,
->;
 
 /// Newline-delimited lines with a length limit. A too-long line is a [`Frame::TooLong`] item,
 /// not a stream error: the codec discards the rest of that line and reading goes on, so an
@@ -51,19 +42,15 @@ fn frame_of(
     }
 }
 
-/// The client's lines, at most `max_line` bytes each.
-pub fn lines(read: OwnedReadHalf, max_line: usize) -> Lines {
-    use futures_util::StreamExt;
-    let codec = LineCodec(AnyDelimiterCodec::new_with_max_length(
-        b"\n".to_vec(),
-        Vec::new(),
-        max_line,
-    ));
-    FramedRead::with_capacity(read, codec, 128).map(frame as fn(_) -> Frame)
-}
-
-fn frame(item: Result<Frame, std::io::Error>) -> Frame {
-    item.unwrap_or(Frame::Broken)
+impl LineCodec {
+    /// Lines of at most `max_line` bytes.
+    pub fn new(max_line: usize) -> LineCodec {
+        LineCodec(AnyDelimiterCodec::new_with_max_length(
+            b"\n".to_vec(),
+            Vec::new(),
+            max_line,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -71,11 +58,7 @@ mod tests {
     use super::*;
 
     fn codec(max: usize) -> LineCodec {
-        LineCodec(AnyDelimiterCodec::new_with_max_length(
-            b"\n".to_vec(),
-            Vec::new(),
-            max,
-        ))
+        LineCodec::new(max)
     }
 
     #[test]

@@ -14,12 +14,12 @@ use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use uuid::Uuid;
 
-use crate::bench::fanout;
-use crate::bench::gateway::{LineCounters, Sources, MARKER_BASE};
-use crate::bench::harness::{alive, hold, settled_rss, signal, wait_until, Held, Perf, SOURCES};
-use crate::bench::kafka::{self as bk, Preload};
-use crate::bench::report::Record;
-use crate::tenant::Tenant;
+use crate::fanout;
+use crate::gateway::{LineCounters, Sources, MARKER_BASE};
+use crate::harness::{alive, hold, settled_rss, signal, wait_until, Held, Perf, SOURCES};
+use crate::kafka::{self as bk, Preload};
+use crate::report::Record;
+use login_orchestrator::tenant::Tenant;
 
 /// What the throughput phase needs.
 pub struct Throughput {

@@ -1,9 +1,7 @@
-//! Tests of `gateway/protocol.rs`.
+//! Tests of `gateway/json_lines/request.rs`.
 
 use super::*;
 use serde_json::json;
-
-const SESSION: &str = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b";
 const SECRET: &str = "hunter2-s3cr3t";
 const HWID: &str = "00112233445566778899AABBCCDDEEFF";
 
@@ -11,16 +9,12 @@ fn decode(line: &str) -> Result<Request, RequestError> {
     decode_request(line.as_bytes())
 }
 
-fn line(event: Event) -> String {
-    String::from_utf8(event.to_line()).unwrap()
-}
-
 fn bad_field(field: &'static str, why: &'static str) -> Result<Request, RequestError> {
     Err(RequestError::BadField { field, why })
 }
 
 fn login(account_name: &str, password: &str, hwid: &str) -> Request {
-    Request::Login(LoginRequest {
+    Request::Login(Credentials {
         account_name: account_name.into(),
         password: password.into(),
         hwid: hwid.into(),
@@ -28,27 +22,11 @@ fn login(account_name: &str, password: &str, hwid: &str) -> Request {
 }
 
 #[test]
-fn spec_example_session_is_reproduced_byte_for_byte() {
-    let hello = Event::Hello {
-        session_id: SESSION.parse().unwrap(),
-        protocol: PROTOCOL_VERSION,
-    };
-    assert_eq!(
-        line(hello),
-        "{\"event\":\"hello\",\"sessionId\":\"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b\",\"protocol\":1}\n"
-    );
+fn spec_example_requests_decode() {
     let request = r#"{"op":"login","accountName":"admin","password":"admin","hwid":"00112233445566778899AABBCCDDEEFF"}"#;
     assert_eq!(
         decode(request),
         Ok(login("admin", "admin", "00112233445566778899aabbccddeeff"))
-    );
-    let ok = Event::LoginOk {
-        account_id: 1,
-        account_name: "admin".into(),
-    };
-    assert_eq!(
-        line(ok),
-        "{\"event\":\"login_ok\",\"accountId\":1,\"accountName\":\"admin\"}\n"
     );
     let request = r#"{"op":"select_character","characterId":1,"worldId":0,"channelId":0}"#;
     let select = Request::SelectCharacter {
@@ -57,138 +35,7 @@ fn spec_example_session_is_reproduced_byte_for_byte() {
         channel_id: 0,
     };
     assert_eq!(decode(request), Ok(select));
-    let ip = Event::ServerIp {
-        ip_address: "10.0.0.5".into(),
-        port: 7575,
-        character_id: 1,
-    };
-    assert_eq!(
-        line(ip),
-        "{\"event\":\"server_ip\",\"ipAddress\":\"10.0.0.5\",\"port\":7575,\"characterId\":1}\n"
-    );
     assert_eq!(decode(r#"{"op":"logout"}"#), Ok(Request::Logout));
-    let bye = Event::Bye {
-        reason: ByeReason::Logout,
-    };
-    assert_eq!(line(bye), "{\"event\":\"bye\",\"reason\":\"logout\"}\n");
-}
-
-#[test]
-fn every_other_event_kind_has_its_documented_bytes() {
-    let cases = [
-        (
-            Event::LicenseAgreement { account_id: 7 },
-            r#"{"event":"license_agreement","accountId":7}"#,
-        ),
-        (
-            Event::LoginFailed {
-                code: "INCORRECT_PASSWORD".into(),
-            },
-            r#"{"event":"login_failed","code":"INCORRECT_PASSWORD"}"#,
-        ),
-        (
-            Event::Banned {
-                permanent: false,
-                reason: 1,
-                until: json!(133500000000000000u64),
-            },
-            r#"{"event":"banned","permanent":false,"reason":1,"until":133500000000000000}"#,
-        ),
-        (
-            Event::Banned {
-                permanent: true,
-                reason: 2,
-                until: json!("0001-01-01T00:00:00Z"),
-            },
-            r#"{"event":"banned","permanent":true,"reason":2,"until":"0001-01-01T00:00:00Z"}"#,
-        ),
-        (
-            Event::CharacterCreated { character_id: 5 },
-            r#"{"event":"character_created","characterId":5}"#,
-        ),
-        (
-            Event::CharacterCreationFailed {
-                reason: "name taken".into(),
-            },
-            r#"{"event":"character_creation_failed","reason":"name taken"}"#,
-        ),
-        (Event::Pong, r#"{"event":"pong"}"#),
-        (
-            Event::Error {
-                code: ErrorCode::NotLoggedIn,
-                message: "log in first".into(),
-            },
-            r#"{"event":"error","code":"NOT_LOGGED_IN","message":"log in first"}"#,
-        ),
-    ];
-    for (event, expected) in cases {
-        assert_eq!(line(event), format!("{expected}\n"));
-    }
-}
-
-#[test]
-fn error_codes_are_screaming_snake_case() {
-    let cases = [
-        (ErrorCode::BadRequest, "BAD_REQUEST"),
-        (ErrorCode::LineTooLong, "LINE_TOO_LONG"),
-        (ErrorCode::LoginInProgress, "LOGIN_IN_PROGRESS"),
-        (ErrorCode::AlreadyLoggedIn, "ALREADY_LOGGED_IN"),
-        (ErrorCode::NotLoggedIn, "NOT_LOGGED_IN"),
-        (ErrorCode::UnknownChannel, "UNKNOWN_CHANNEL"),
-        (ErrorCode::NotAwaitingLicense, "NOT_AWAITING_LICENSE"),
-        (ErrorCode::Unavailable, "UNAVAILABLE"),
-    ];
-    for (code, text) in cases {
-        let event = Event::Error {
-            code,
-            message: "m".into(),
-        };
-        assert_eq!(
-            line(event),
-            format!("{{\"event\":\"error\",\"code\":\"{text}\",\"message\":\"m\"}}\n")
-        );
-    }
-}
-
-#[test]
-fn bye_reasons_are_snake_case() {
-    let cases = [
-        (ByeReason::Logout, "logout"),
-        (ByeReason::IdleTimeout, "idle_timeout"),
-        (ByeReason::Shutdown, "shutdown"),
-        (ByeReason::LicenseDeclined, "license_declined"),
-        (ByeReason::ProtocolViolation, "protocol_violation"),
-        (ByeReason::Replaced, "replaced"),
-    ];
-    for (reason, text) in cases {
-        assert_eq!(
-            line(Event::Bye { reason }),
-            format!("{{\"event\":\"bye\",\"reason\":\"{text}\"}}\n")
-        );
-    }
-}
-
-#[test]
-fn event_text_is_escaped_so_a_line_holds_exactly_one_newline() {
-    let event = Event::Error {
-        code: ErrorCode::BadRequest,
-        message: "a\nb\"c".into(),
-    };
-    let bytes = event.to_line();
-    assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), 1);
-    assert_eq!(
-        String::from_utf8(bytes).unwrap(),
-        "{\"event\":\"error\",\"code\":\"BAD_REQUEST\",\"message\":\"a\\nb\\\"c\"}\n"
-    );
-}
-
-#[test]
-fn bad_request_event_carries_the_error_message() {
-    let event = Event::bad_request(&RequestError::UnknownOp("fly".into()));
-    assert_eq!(
-        line(event),
-        "{\"event\":\"error\",\"code\":\"BAD_REQUEST\",\"message\":\"unknown op \\\"fly\\\"\"}\n"
-    );
 }
 
 #[test]

@@ -17,11 +17,11 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::bench::stats::Latencies;
-use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
-use crate::kafka::{headers, keys};
-use crate::message::account_session::TransitionParams;
-use crate::tenant::Tenant;
+use crate::stats::Latencies;
+use login_orchestrator::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
+use login_orchestrator::kafka::{headers, keys};
+use login_orchestrator::message::account_session::TransitionParams;
+use login_orchestrator::tenant::Tenant;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -197,7 +197,7 @@ pub fn preload(
             }
         }
         n += 1;
-        if n % 10_000 == 0 {
+        if n.is_multiple_of(10_000) {
             producer.poll(Duration::ZERO);
         }
     }

@@ -1,55 +1,16 @@
-//! The gateway's wire format: the client-facing protocol, version 1 (`gateway-protocol.md`).
-//! Newline-delimited JSON requests in, events out; pure types and decoding, no I/O.
+//! JSON-lines requests (`gateway-protocol.md`, client → server): one line decoded and validated
+//! into a session [`Request`]; pure decoding, no I/O.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use serde::Deserialize;
 
-/// The protocol version announced in `hello`.
-pub const PROTOCOL_VERSION: u8 = 1;
+use crate::session::request::{Credentials, Request};
 
 /// The longest `unknown op` value echoed back in an error message, in bytes.
 const MAX_ECHOED_OP: usize = 32;
-
-/// A decoded, validated client request.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    Login(LoginRequest),
-    AcceptLicense {
-        accepted: bool,
-    },
-    SelectCharacter {
-        character_id: u32,
-        world_id: u8,
-        channel_id: u8,
-    },
-    Logout,
-    Ping,
-}
-
-/// The credentials of a `login` request. Its `Debug` never shows the password or the hwid.
-#[derive(Clone, PartialEq)]
-pub struct LoginRequest {
-    /// 1 to 64 bytes.
-    pub account_name: String,
-    /// 1 to 128 bytes.
-    pub password: String,
-    /// "" or 32 lowercase hex characters.
-    pub hwid: String,
-}
-
-impl fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("account_name", &self.account_name)
-            .field("password", &format_args!("<redacted>"))
-            .field("hwid", &format_args!("<redacted>"))
-            .finish()
-    }
-}
 
 /// Why a line is not a valid request; the session answers `error` `BAD_REQUEST` with this
 /// message. Messages name fields, never their values, so no secret reaches the client or a log.
@@ -91,117 +52,6 @@ pub fn decode_request(line: &[u8]) -> Result<Request, RequestError> {
     fields.into_request()
 }
 
-/// Server → client events: one compact JSON object per line, `event` first, camelCase fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    #[serde(rename_all = "camelCase")]
-    Hello {
-        session_id: Uuid,
-        protocol: u8,
-    },
-    #[serde(rename_all = "camelCase")]
-    LoginOk {
-        account_id: u32,
-        account_name: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    LicenseAgreement {
-        account_id: u32,
-    },
-    #[serde(rename_all = "camelCase")]
-    LoginFailed {
-        code: String,
-    },
-    /// `until` as the peer sent it: a number or an RFC 3339 string.
-    #[serde(rename_all = "camelCase")]
-    Banned {
-        permanent: bool,
-        reason: u8,
-        until: serde_json::Value,
-    },
-    #[serde(rename_all = "camelCase")]
-    ServerIp {
-        ip_address: String,
-        port: u16,
-        character_id: u32,
-    },
-    #[serde(rename_all = "camelCase")]
-    CharacterCreated {
-        character_id: u32,
-    },
-    #[serde(rename_all = "camelCase")]
-    CharacterCreationFailed {
-        reason: String,
-    },
-    Pong,
-    #[serde(rename_all = "camelCase")]
-    Error {
-        code: ErrorCode,
-        message: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    Bye {
-        reason: ByeReason,
-    },
-}
-
-impl Event {
-    /// The `error` `BAD_REQUEST` answering an undecodable line.
-    pub fn bad_request(error: &RequestError) -> Self {
-        Event::Error {
-            code: ErrorCode::BadRequest,
-            message: error.to_string(),
-        }
-    }
-
-    /// The event as one line: compact JSON and `\n`.
-    pub fn to_line(&self) -> Vec<u8> {
-        let mut line = Vec::with_capacity(96);
-        self.write_line(&mut line);
-        line
-    }
-
-    /// Appends the event as one line (compact JSON and `\n`) to `buf`.
-    pub fn write_line(&self, buf: &mut Vec<u8>) {
-        let start = buf.len();
-        if serde_json::to_writer(&mut *buf, self).is_err() {
-            // Not reachable: every field is a string, an integer, a bool, a UUID or a JSON value.
-            buf.truncate(start);
-            buf.extend_from_slice(
-                br#"{"event":"error","code":"UNAVAILABLE","message":"encoding failed"}"#,
-            );
-        }
-        buf.push(b'\n');
-    }
-}
-
-/// The `code` of an `error` event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    BadRequest,
-    LineTooLong,
-    LoginInProgress,
-    AlreadyLoggedIn,
-    NotLoggedIn,
-    UnknownChannel,
-    NotAwaitingLicense,
-    Unavailable,
-}
-
-/// The `reason` of a `bye` event, the last line before the server closes the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ByeReason {
-    Logout,
-    IdleTimeout,
-    Shutdown,
-    LicenseDeclined,
-    ProtocolViolation,
-    Replaced,
-}
-
 /// Every field any request may carry, decoded in one pass without judging types: validation per
 /// `op` happens afterwards, so a field irrelevant to the op never fails the line.
 #[derive(Default)]
@@ -224,7 +74,7 @@ impl<'a> Fields<'a> {
             Some(_) => return Err(bad("op", "must be a string")),
         };
         match &*op {
-            "login" => Ok(Request::Login(LoginRequest {
+            "login" => Ok(Request::Login(Credentials {
                 account_name: text(
                     self.account_name,
                     "accountName",
@@ -452,5 +302,5 @@ impl Visitor<'_> for KeyVisitor {
 }
 
 #[cfg(test)]
-#[path = "protocol_tests.rs"]
+#[path = "request_tests.rs"]
 mod tests;

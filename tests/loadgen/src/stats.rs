@@ -28,14 +28,6 @@ impl Latencies {
         self.0.extend(other.0);
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Appends the samples to a file, one number of microseconds per line.
     pub fn append_to(&self, path: &std::path::Path) -> std::io::Result<()> {
         use std::io::Write as _;

@@ -16,9 +16,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpSocket;
 use tokio::sync::Semaphore;
 
-use crate::bench::gateway::Sources;
-use crate::bench::harness::wait_until;
-use crate::bench::report::Record;
+use crate::gateway::Sources;
+use crate::harness::wait_until;
+use crate::report::Record;
 
 /// Connections set up at once (the listener's backlog is small).
 const CONNECT_CONCURRENCY: usize = 100;

@@ -1,18 +1,50 @@
 //! A session's way out to its client, written from the session's actor without a task of its
-//! own: lines are appended to a buffer and flushed with one non-blocking write once the actor
-//! has handled what its mailbox holds. Only a write the socket cannot take at once continues in
-//! a short-lived task, which also finishes the last lines (a `bye`) after the actor is gone and
-//! then closes the connection's write side.
+//! own: encoded frames are appended to a buffer and flushed with one non-blocking write once the
+//! actor has handled what its mailbox holds. Only a write the connection cannot take at once
+//! continues in a short-lived task, which also finishes the last frames (a `bye`) after the
+//! actor is gone and then closes the connection's write side. Any protocol's frames go through
+//! it: it only sees bytes.
 
 use std::cell::RefCell;
+use std::future::poll_fn;
 use std::io::ErrorKind;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::AsyncWrite;
+
+/// The write side of a client connection, whatever carries it (a TCP socket's write half; an
+/// in-memory pipe in tests). Dropping it closes the connection's write side.
+pub type ClientWriter = Box<dyn ClientWrite>;
+
+/// A connection's write side: written to at once when it can take bytes, else by a task that
+/// waits for it (`AsyncWrite`).
+pub trait ClientWrite: AsyncWrite + Send + Unpin + 'static {
+    /// Writes what the connection takes now, without waiting (`WouldBlock` when nothing).
+    fn try_write_now(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut cx = Context::from_waker(Waker::noop());
+        match Pin::new(self).poll_write(&mut cx, buf) {
+            Poll::Ready(result) => result,
+            Poll::Pending => Err(ErrorKind::WouldBlock.into()),
+        }
+    }
+}
+
+/// A socket is tried with a plain non-blocking write (not `poll_write`, which trusts readiness
+/// the reactor may not have seen yet and would send the first frame through a task).
+impl ClientWrite for tokio::net::tcp::OwnedWriteHalf {
+    fn try_write_now(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.try_write(buf)
+    }
+}
+
+/// An in-memory pipe (tests).
+impl ClientWrite for tokio::io::WriteHalf<tokio::io::DuplexStream> {}
 
 /// Bytes a session may have waiting for its client before it counts as not reading (about a
-/// thousand lines). A burst of events for one session is handled in one go by its actor before
+/// thousand JSON lines). A burst of events for one session is handled in one go by its actor before
 /// the flush, so this is sized for bursts; a client that does not read is caught by the write
 /// timeout and, once its socket buffers and this buffer are full, by this limit.
 pub const OUTBOUND_LIMIT: usize = 128 * 1024;
@@ -24,7 +56,7 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// life.
 const KEEP_CAPACITY: usize = 4 * 1024;
 
-/// What became of a line handed to [`Outbound::push`].
+/// What became of a frame handed to [`Outbound::push_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pushed {
     /// Buffered; it goes out with the next flush.
@@ -62,7 +94,7 @@ struct Shared {
 
 enum Sink {
     /// Nothing in flight: the actor writes directly.
-    Idle(OwnedWriteHalf),
+    Idle(ClientWriter),
     /// A task is finishing a write the socket could not take at once.
     Draining(actix_rt::task::JoinHandle<()>),
     /// Closed, failed or aborted.
@@ -70,12 +102,12 @@ enum Sink {
 }
 
 impl Outbound {
-    pub fn new(write: OwnedWriteHalf) -> Outbound {
+    pub fn new(write: ClientWriter) -> Outbound {
         Outbound::with_timeout(write, WRITE_TIMEOUT)
     }
 
     /// With a write timeout other than [`WRITE_TIMEOUT`].
-    pub fn with_timeout(write: OwnedWriteHalf, timeout: Duration) -> Outbound {
+    pub fn with_timeout(write: ClientWriter, timeout: Duration) -> Outbound {
         Outbound(Rc::new(RefCell::new(Shared {
             sink: Sink::Idle(write),
             pending: Vec::new(),
@@ -105,7 +137,7 @@ impl Outbound {
         self.push_with(|buf| buf.extend_from_slice(line))
     }
 
-    /// Buffers the line `write` appends to the buffer (so that it is encoded in place).
+    /// Buffers the frame `write` appends to the buffer (so that it is encoded in place).
     pub fn push_with(&self, write: impl FnOnce(&mut Vec<u8>)) -> Pushed {
         let mut s = self.0.borrow_mut();
         if s.failure == Some(Failure::Stalled) {
@@ -123,10 +155,12 @@ impl Outbound {
         Pushed::Queued
     }
 
-    /// Writes what is buffered, as far as the socket takes it now; the rest is left to a task.
+    /// Writes what is buffered, as far as the connection takes it now; the rest is left to a
+    /// task.
     pub fn flush(&self) {
-        let mut s = self.0.borrow_mut();
-        let Sink::Idle(write) = &s.sink else {
+        let mut guard = self.0.borrow_mut();
+        let s = &mut *guard;
+        let Sink::Idle(write) = &mut s.sink else {
             return; // a drain task takes what was added meanwhile; or the sink is gone
         };
         let mut written = 0;
@@ -134,7 +168,7 @@ impl Outbound {
             if written == s.pending.len() {
                 break Ok(());
             }
-            match write.try_write(&s.pending[written..]) {
+            match write.try_write_now(&s.pending[written..]) {
                 Ok(0) => break Err(()),
                 Ok(n) => written += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break Ok(()),
@@ -199,28 +233,34 @@ impl Shared {
     }
 }
 
-/// Finishes the writes the socket could not take at once, including lines added meanwhile;
-/// hands the write half back when done (or closes it, if the session closed meanwhile).
-async fn drain(shared: Rc<RefCell<Shared>>, write: OwnedWriteHalf) {
+/// Finishes the writes the connection could not take at once, including frames added
+/// meanwhile; hands the write side back when done (or closes it, if the session closed
+/// meanwhile). Each wait for the client to take more is bounded by the write timeout.
+async fn drain(shared: Rc<RefCell<Shared>>, mut write: ClientWriter) {
     let timeout = shared.borrow().timeout;
     loop {
-        match tokio::time::timeout(timeout, write.writable()).await {
+        let wrote = poll_fn(|cx| {
+            let mut s = shared.borrow_mut();
+            match Pin::new(&mut write).poll_write(cx, &s.pending) {
+                Poll::Ready(Ok(n)) if n > 0 => {
+                    s.pending.drain(..n);
+                    Poll::Ready(Ok(()))
+                }
+                Poll::Ready(Ok(_)) => Poll::Ready(Err(())),
+                Poll::Ready(Err(e)) if e.kind() == ErrorKind::Interrupted => {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                Poll::Ready(Err(_)) => Poll::Ready(Err(())),
+                Poll::Pending => Poll::Pending,
+            }
+        });
+        match tokio::time::timeout(timeout, wrote).await {
             Ok(Ok(())) => {}
-            Ok(Err(_)) => return shared.borrow_mut().fail(Failure::Broken),
+            Ok(Err(())) => return shared.borrow_mut().fail(Failure::Broken),
             Err(_) => return shared.borrow_mut().fail(Failure::Stalled),
         }
         let mut s = shared.borrow_mut();
-        let mut written = 0;
-        while written < s.pending.len() {
-            match write.try_write(&s.pending[written..]) {
-                Ok(0) => return s.fail(Failure::Broken),
-                Ok(n) => written += n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => return s.fail(Failure::Broken),
-            }
-        }
-        s.pending.drain(..written);
         if s.pending.is_empty() {
             s.sink = Sink::Idle(write);
             return s.settle();
@@ -246,7 +286,28 @@ mod tests {
             .unwrap();
         let (server, _) = listener.accept().await.unwrap();
         let (read, write) = server.into_split();
-        (Outbound::with_timeout(write, timeout), client, read)
+        (
+            Outbound::with_timeout(Box::new(write), timeout),
+            client,
+            read,
+        )
+    }
+
+    #[actix_rt::test]
+    async fn an_in_memory_pipe_works_like_a_socket() {
+        let (server, mut client) = tokio::io::duplex(64);
+        let (_, server) = tokio::io::split(server);
+        let out = Outbound::new(Box::new(server));
+        let line = line_of(b'p', 40);
+        for _ in 0..10 {
+            assert_eq!(out.push(&line), Pushed::Queued);
+            out.flush(); // more than the pipe holds: the rest goes to a drain task
+        }
+        out.close();
+        drop(out);
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, line.repeat(10));
     }
 
     #[actix_rt::test]

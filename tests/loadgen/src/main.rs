@@ -1,4 +1,4 @@
-//! `loadgen`: the load generator of `make bench` (see `scripts/bench.sh` and BENCHMARKS.md).
+//! `loadgen`: the load generator of `make bench` (see `tests/tools/bench.sh` and BENCHMARKS.md).
 //! It speaks the gateway protocol to a running service and Kafka to the same broker, measures
 //! one phase per invocation and appends one JSON line per figure to `--out`; `report` prints
 //! the table. Every loop is bounded in count and time; traffic stays on 127.0.0.0/8.
@@ -15,6 +15,14 @@
 //! loadgen report     --results R                    the table
 //! ```
 
+mod fanout;
+mod gateway;
+mod harness;
+mod kafka;
+mod phases;
+mod report;
+mod stats;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,13 +30,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::gateway::{account_name, Client, Sources};
+use crate::harness::SOURCES;
+use crate::kafka::{self as bk, Echo};
+use crate::report::Record;
+use crate::stats::Latencies;
 use anyhow::{anyhow, bail};
-use login_orchestrator::bench::gateway::{account_name, Client, Sources};
-use login_orchestrator::bench::harness::SOURCES;
-use login_orchestrator::bench::kafka::{self as bk, Echo};
-use login_orchestrator::bench::phases;
-use login_orchestrator::bench::report::{self, Record};
-use login_orchestrator::bench::stats::Latencies;
 use login_orchestrator::config::ServiceConfig;
 use login_orchestrator::tenant::Tenant;
 

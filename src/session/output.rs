@@ -1,0 +1,241 @@
+//! What a session tells its client, in the session's own terms: each client protocol (the
+//! JSON-lines gateway, the game socket) encodes these into frames of its own wire format.
+
+use uuid::Uuid;
+
+use crate::message::account_session::Until;
+
+/// One thing the client is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The session exists and its start is recorded: the client may talk.
+    Hello { session_id: Uuid },
+    /// The peer logged the account in (or the licence was accepted).
+    LoginAccepted {
+        account_id: u32,
+        account_name: String,
+    },
+    /// The peer logged the account in, but its licence agreement is still to be accepted.
+    LicenseRequired { account_id: u32 },
+    /// The login failed; the session stays and may retry.
+    LoginRefused(Refusal),
+    /// The account is blocked: for good when `permanent`, else until `until`.
+    Banned {
+        permanent: bool,
+        reason: u8,
+        until: Until,
+    },
+    /// The chosen character may move to this channel server.
+    ChannelReady {
+        ip_address: String,
+        port: u16,
+        character_id: u32,
+    },
+    /// A character this account asked for was created.
+    CharacterCreated { character_id: u32 },
+    /// A character this account asked for could not be created.
+    CharacterCreationFailed { reason: String },
+    /// The answer to a keep-alive.
+    Pong,
+    /// A request that cannot be served; the session stays unless an [`Output::Ending`] follows.
+    Problem(Problem),
+    /// The last thing before the connection closes (only for reasons the client can be told).
+    Ending(EndReason),
+}
+
+/// Why a login was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The account service refused it with this code.
+    Peer(PeerCode),
+    /// The request could not be sent, or got no answer in time (told as `SYSTEM_ERROR`).
+    Unavailable,
+    /// Too many failed logins on this session (told as `TOO_MANY_ATTEMPTS`).
+    TooManyAttempts,
+}
+
+/// An account service error code: one of the known ones, or another as the peer sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerCode {
+    SystemError,
+    NotRegistered,
+    DeletedOrBlocked,
+    AlreadyLoggedIn,
+    IncorrectPassword,
+    TooManyAttempts,
+    /// A code login does not know; passed on as it is (never used as a metric label).
+    Other(String),
+}
+
+impl PeerCode {
+    /// Every known code, as the peer writes it.
+    pub const KNOWN: [(&'static str, PeerCode); 6] = [
+        ("SYSTEM_ERROR", PeerCode::SystemError),
+        ("NOT_REGISTERED", PeerCode::NotRegistered),
+        ("DELETED_OR_BLOCKED", PeerCode::DeletedOrBlocked),
+        ("ALREADY_LOGGED_IN", PeerCode::AlreadyLoggedIn),
+        ("INCORRECT_PASSWORD", PeerCode::IncorrectPassword),
+        ("TOO_MANY_ATTEMPTS", PeerCode::TooManyAttempts),
+    ];
+
+    pub fn parse(code: &str) -> PeerCode {
+        PeerCode::KNOWN
+            .iter()
+            .find(|(name, _)| *name == code)
+            .map_or_else(|| PeerCode::Other(code.to_owned()), |(_, c)| c.clone())
+    }
+
+    /// The code as the peer wrote it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PeerCode::Other(code) => code,
+            known => PeerCode::KNOWN
+                .iter()
+                .find(|(_, c)| c == known)
+                .map_or("", |(name, _)| name),
+        }
+    }
+
+    /// A bounded metric label: the lowercased name of a known code, `other` otherwise.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PeerCode::SystemError => "system_error",
+            PeerCode::NotRegistered => "not_registered",
+            PeerCode::DeletedOrBlocked => "deleted_or_blocked",
+            PeerCode::AlreadyLoggedIn => "already_logged_in",
+            PeerCode::IncorrectPassword => "incorrect_password",
+            PeerCode::TooManyAttempts => "too_many_attempts",
+            PeerCode::Other(_) => "other",
+        }
+    }
+
+    /// Whether the code means the credentials were wrong (counted by the failed-login limit).
+    pub fn is_credential_failure(&self) -> bool {
+        matches!(self, PeerCode::IncorrectPassword | PeerCode::NotRegistered)
+    }
+}
+
+/// A request that cannot be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The request could not be decoded; says why (never quoting a secret).
+    BadRequest(String),
+    /// The request was longer than the protocol allows.
+    TooLong,
+    /// A login is in flight already.
+    LoginInProgress,
+    /// This session is already authenticated.
+    AlreadyLoggedIn,
+    /// The account is not logged in (yet, or any more).
+    NotLoggedIn,
+    /// No such world and channel.
+    UnknownChannel,
+    /// No licence agreement is pending.
+    NotAwaitingLicense,
+    /// The service cannot serve this now.
+    Unavailable(Unavailable),
+}
+
+/// Why the service cannot serve a request now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// A command could not be delivered to Kafka.
+    Kafka,
+    /// A session limit refused the connection (`max_sessions`, `max_sessions_per_ip`).
+    Limit(&'static str),
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Logout,
+    IdleTimeout,
+    Shutdown,
+    LicenseDeclined,
+    ProtocolViolation,
+    Replaced,
+    /// The client closed its connection (or it failed).
+    ClientClosed,
+    /// The client does not read: its outbound queue is full.
+    ClientStalled,
+    /// The session actor stopped without ending the session (a panic).
+    Crashed,
+    /// The session's start could not be recorded for crash recovery (Kafka unreachable); the
+    /// client was told the service is unavailable.
+    Unrecorded,
+}
+
+impl EndReason {
+    /// Whether the client's connection is still usable to be told why.
+    pub fn is_told(self) -> bool {
+        !matches!(
+            self,
+            EndReason::ClientClosed
+                | EndReason::ClientStalled
+                | EndReason::Crashed
+                | EndReason::Unrecorded
+        )
+    }
+
+    /// The metric and log label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Logout => "logout",
+            EndReason::IdleTimeout => "idle_timeout",
+            EndReason::Shutdown => "shutdown",
+            EndReason::LicenseDeclined => "license_declined",
+            EndReason::ProtocolViolation => "protocol_violation",
+            EndReason::Replaced => "replaced",
+            EndReason::ClientClosed => "client_closed",
+            EndReason::ClientStalled => "client_stalled",
+            EndReason::Crashed => "crashed",
+            EndReason::Unrecorded => "unrecorded",
+        }
+    }
+}
+
+/// How a login ended, for the login metrics (bounded labels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    Accepted,
+    LicenseRequired,
+    Banned,
+    Refused(Refusal),
+}
+
+impl LoginOutcome {
+    /// The `outcome` label: `ok`, `license_required`, `banned`, a known error code in lower
+    /// case, or `other`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            LoginOutcome::Accepted => "ok",
+            LoginOutcome::LicenseRequired => "license_required",
+            LoginOutcome::Banned => "banned",
+            LoginOutcome::Refused(Refusal::Peer(code)) => code.label(),
+            LoginOutcome::Refused(Refusal::Unavailable) => "system_error",
+            LoginOutcome::Refused(Refusal::TooManyAttempts) => "too_many_attempts",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_codes_round_trip_and_others_pass_through_unlabelled() {
+        for (name, code) in PeerCode::KNOWN {
+            assert_eq!(PeerCode::parse(name), code);
+            assert_eq!(code.as_str(), name);
+            assert_eq!(code.label(), name.to_ascii_lowercase());
+        }
+        let odd = PeerCode::parse("SOMETHING_NEW");
+        assert_eq!(odd.as_str(), "SOMETHING_NEW");
+        assert_eq!(odd.label(), "other");
+        assert_eq!(
+            LoginOutcome::Refused(Refusal::Peer(odd)).label(),
+            "other",
+            "a label never takes a value straight from input"
+        );
+    }
+}

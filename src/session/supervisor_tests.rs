@@ -1,0 +1,112 @@
+//! The supervisor and its sessions without sockets or a broker: connections over in-memory
+//! pipes, a capturing producer.
+
+use super::*;
+use crate::session::testing::{self, connection, until, Capture};
+
+fn start(capture: &Capture, limits: crate::session::Limits) -> Addr<SessionSupervisor> {
+    let services = testing::services(capture.clone().start().recipient(), limits);
+    let directory = Arc::clone(&services.directory);
+    SessionSupervisor::new(services, directory, None).start()
+}
+
+#[actix::test]
+async fn a_session_starts_recorded_and_ends_once_with_logout_then_destroyed() {
+    let capture = Capture::default();
+    let supervisor = start(&capture, testing::limits());
+    let (conn, mut client) = connection("192.168.1.10:5000");
+    supervisor.do_send(Connect(conn));
+    let hello = client.expect("hello").await;
+    assert_eq!(capture.kinds(), ["record"], "recorded before the hello");
+    assert_eq!(
+        capture.sent.lock().unwrap()[0].key,
+        hello["sessionId"].as_str().unwrap().as_bytes(),
+        "the ledger is keyed by session id"
+    );
+    client.send(r#"{"op":"logout"}"#).await;
+    client.expect("bye").await;
+    until("the end sequence", || capture.kinds().len() == 4).await;
+    assert_eq!(
+        capture.kinds(),
+        ["record", "LOGOUT", "DESTROYED", "tombstone"]
+    );
+    let sent = capture.sent.lock().unwrap().clone();
+    let topics: Vec<&str> = sent.iter().map(|s| s.topic.as_str()).collect();
+    assert_eq!(topics, ["ledger", "cmd", "status", "ledger"]);
+    for end in &sent[1..3] {
+        let json = end.json.as_ref().unwrap();
+        assert_eq!(json["sessionId"], hello["sessionId"]);
+        assert_eq!(json["accountId"], 0);
+    }
+}
+
+#[actix::test]
+async fn a_connection_over_the_per_ip_limit_is_told_in_its_protocol_and_closed() {
+    let capture = Capture::default();
+    let limits = crate::session::Limits {
+        max_sessions: 100,
+        max_sessions_per_ip: 1,
+    };
+    let supervisor = start(&capture, limits);
+    let (first, mut one) = connection("10.1.1.1:1000");
+    supervisor.do_send(Connect(first));
+    one.expect("hello").await;
+    let (second, mut two) = connection("10.1.1.1:1001");
+    supervisor.do_send(Connect(second));
+    let refused = two.expect("error").await;
+    assert_eq!(refused["code"], "UNAVAILABLE");
+    assert_eq!(
+        refused["message"],
+        "too many sessions (max_sessions_per_ip)"
+    );
+    assert!(two.line().await.is_none(), "then closed");
+    let (other_ip, mut three) = connection("10.1.1.2:1000");
+    supervisor.do_send(Connect(other_ip));
+    three.expect("hello").await;
+    assert_eq!(
+        capture.kinds(),
+        ["record", "record"],
+        "no session for the refused one"
+    );
+}
+
+#[actix::test]
+async fn shutdown_ends_every_session_and_answers_once_their_ends_are_sent() {
+    let capture = Capture::default();
+    let supervisor = start(&capture, testing::limits());
+    let mut clients = Vec::new();
+    for port in 0..3 {
+        let (conn, mut client) = connection(&format!("10.0.0.1:{}", 2000 + port));
+        supervisor.do_send(Connect(conn));
+        client.expect("hello").await;
+        clients.push(client);
+    }
+    supervisor.send(Shutdown).await.unwrap();
+    let kinds = capture.kinds();
+    assert_eq!(kinds.iter().filter(|k| *k == "LOGOUT").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| *k == "DESTROYED").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| *k == "tombstone").count(), 3);
+    for client in &mut clients {
+        assert_eq!(client.expect("bye").await["reason"], "shutdown");
+    }
+    let (late, mut refused) = connection("10.0.0.9:1");
+    supervisor.do_send(Connect(late));
+    assert!(
+        refused.line().await.is_none(),
+        "no session after shutdown began"
+    );
+}
+
+#[actix::test]
+async fn a_session_whose_start_cannot_be_recorded_is_told_and_ended() {
+    let capture = Capture::default();
+    capture
+        .fail
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let supervisor = start(&capture, testing::limits());
+    let (conn, mut client) = connection("10.0.0.1:3000");
+    supervisor.do_send(Connect(conn));
+    let told = client.expect("error").await;
+    assert_eq!(told["code"], "UNAVAILABLE");
+    assert!(client.line().await.is_none(), "no hello, connection closed");
+}
