@@ -20,7 +20,7 @@ use crate::config::{Config, DuplicateLogin};
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
 use crate::gateway::Protocol;
-use crate::kafka::client::{client_config, CONSUMER_DEFAULTS, PRODUCER_DEFAULTS};
+use crate::kafka::client::{admin_config, consumer_config, producer_config};
 use crate::kafka::consumer::{self, StopRequest};
 use crate::kafka::ledger::{self, Ledger};
 use crate::kafka::outbox::Outbox;
@@ -147,8 +147,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let health = Arc::new(Health::default());
     let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
     let (embedded, bootstrap) = broker(&config).await?;
-    let producer =
-        Producer::new(&client_config(&bootstrap, PRODUCER_DEFAULTS, &env.kafka))?.start();
+    let producer = Producer::new(&producer_config(&bootstrap, &env.kafka))?.start();
 
     let tenants = Arc::new(Tenants::new(&config.service.tenants));
     let directory = Arc::new(Directory::default());
@@ -189,7 +188,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         account_session_status: env.topics.event_account_session_status.clone(),
         seed_status: env.topics.event_seed_status.clone(),
     };
-    let mut consumer_config = client_config(&bootstrap, CONSUMER_DEFAULTS, &env.kafka);
+    let mut consumer_config = consumer_config(&bootstrap, &env.kafka);
     consumer_config.set("group.id", env.group_id());
     // Statistics every second feed readiness (broker state) and the consumer-lag gauges.
     consumer_config.set("statistics.interval.ms", "1000");
@@ -217,7 +216,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // Sessions a crashed predecessor left live end before anyone new is admitted. Those whose
     // login was in flight are remembered as ended, so that a late answer releases the account.
     let recovered = ledger::recover(
-        &client_config(&bootstrap, &[], &env.kafka),
+        &admin_config(&bootstrap, &env.kafka),
         &env.session_ledger_topic(),
         &services.outbox,
         &services.producer,

@@ -45,6 +45,9 @@ pub const KNOWN_VARS: &[&str] = &[
 
 /// Variables starting with this are librdkafka properties, passed through.
 const KAFKA_PREFIX: &str = "KAFKA_";
+/// After [`KAFKA_PREFIX`]: a property for the producer only, or the consumer only.
+const PRODUCER_SCOPE: &str = "PRODUCER_";
+const CONSUMER_SCOPE: &str = "CONSUMER_";
 /// Kafka properties whose names contain one of these hold secrets; `Debug` hides their values.
 const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
@@ -173,8 +176,29 @@ pub struct Env {
     /// 4318); `None`: nothing is exported and tracing costs nothing extra.
     pub otlp_endpoint: Option<String>,
     /// Every KAFKA_* variable as a librdkafka property: KAFKA_SECURITY_PROTOCOL=SASL_SSL becomes
-    /// ("security.protocol", "SASL_SSL"). Sorted by property name.
-    pub kafka: Vec<(String, String)>,
+    /// ("security.protocol", "SASL_SSL"); KAFKA_PRODUCER_* and KAFKA_CONSUMER_* for one client.
+    pub kafka: KafkaProperties,
+}
+
+/// The librdkafka properties of the KAFKA_* variables, each list sorted by property name.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct KafkaProperties {
+    /// KAFKA_<PROPERTY>: for both clients (each takes only what librdkafka says is its own).
+    pub common: Vec<(String, String)>,
+    /// KAFKA_PRODUCER_<PROPERTY>: for the producer only.
+    pub producer: Vec<(String, String)>,
+    /// KAFKA_CONSUMER_<PROPERTY>: for the consumer only (and the admin calls beside it).
+    pub consumer: Vec<(String, String)>,
+}
+
+impl fmt::Debug for KafkaProperties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KafkaProperties")
+            .field("common", &RedactedKafka(&self.common))
+            .field("producer", &RedactedKafka(&self.producer))
+            .field("consumer", &RedactedKafka(&self.consumer))
+            .finish()
+    }
 }
 
 /// What the `account-sim` binary reads: the broker, the topics, the accounts file, logging,
@@ -187,8 +211,8 @@ pub struct SimEnv {
     pub topics: Topics,
     /// ACCOUNTS_FILE, `config/accounts.json` by default.
     pub accounts_file: PathBuf,
-    /// Every KAFKA_* variable as a librdkafka property, sorted by property name.
-    pub kafka: Vec<(String, String)>,
+    /// Every KAFKA_* variable as a librdkafka property, as [`Env::kafka`].
+    pub kafka: KafkaProperties,
     /// LOG_FORMAT, text by default.
     pub log_format: LogFormat,
     /// RUST_LOG, else LOG_LEVEL lowercased, else `info`.
@@ -289,7 +313,7 @@ impl Env {
         format!("Login Service - {}", self.service_id.hyphenated())
     }
 
-    fn from_raw(mut raw: RawEnv, kafka: Vec<(String, String)>) -> Result<Env, ConfigError> {
+    fn from_raw(mut raw: RawEnv, kafka: KafkaProperties) -> Result<Env, ConfigError> {
         let SimEnv {
             bootstrap_servers,
             topics,
@@ -370,7 +394,7 @@ impl SimEnv {
     }
 
     /// Parses the variables both binaries read, taking them out of `raw`.
-    fn take(raw: &mut RawEnv, kafka: Vec<(String, String)>) -> Result<SimEnv, ConfigError> {
+    fn take(raw: &mut RawEnv, kafka: KafkaProperties) -> Result<SimEnv, ConfigError> {
         Ok(SimEnv {
             bootstrap_servers: raw.bootstrap_servers.take(),
             topics: raw.take_topics(),
@@ -419,23 +443,33 @@ impl RawEnv {
     /// (sorted by property name) from `(name, value)` pairs; a repeated name keeps its last value.
     fn gather<I: IntoIterator<Item = (String, String)>>(
         vars: I,
-    ) -> Result<(RawEnv, Vec<(String, String)>), ConfigError> {
+    ) -> Result<(RawEnv, KafkaProperties), ConfigError> {
         let mut known = BTreeMap::new();
-        let mut kafka = BTreeMap::new();
+        let mut kafka = KafkaProperties::default();
         for (name, value) in vars.into_iter().collect::<BTreeMap<_, _>>() {
             if let Some(property) = name.strip_prefix(KAFKA_PREFIX) {
+                let (list, property) = if let Some(p) = property.strip_prefix(PRODUCER_SCOPE) {
+                    (&mut kafka.producer, p)
+                } else if let Some(p) = property.strip_prefix(CONSUMER_SCOPE) {
+                    (&mut kafka.consumer, p)
+                } else {
+                    (&mut kafka.common, property)
+                };
                 if property.is_empty() {
                     return Err(ConfigError::EmptyKafkaProperty);
                 }
                 if !value.is_empty() {
-                    kafka.insert(property.to_lowercase().replace('_', "."), value);
+                    list.push((property.to_lowercase().replace('_', "."), value));
                 }
             } else if KNOWN_VARS.contains(&name.as_str()) && !value.trim().is_empty() {
                 known.insert(name, value.trim().to_owned());
             }
         }
+        for list in [&mut kafka.common, &mut kafka.producer, &mut kafka.consumer] {
+            list.sort();
+        }
         let raw: RawEnv = envy::from_iter(known)?;
-        Ok((raw, kafka.into_iter().collect()))
+        Ok((raw, kafka))
     }
 
     /// The log filter: RUST_LOG, else LOG_LEVEL lowercased, else `info`.
@@ -568,7 +602,7 @@ impl fmt::Debug for Env {
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .field("otlp_endpoint", &self.otlp_endpoint)
-            .field("kafka", &RedactedKafka(&self.kafka))
+            .field("kafka", &self.kafka)
             .finish()
     }
 }
@@ -579,7 +613,7 @@ impl fmt::Debug for SimEnv {
             .field("bootstrap_servers", &self.bootstrap_servers)
             .field("topics", &self.topics)
             .field("accounts_file", &self.accounts_file)
-            .field("kafka", &RedactedKafka(&self.kafka))
+            .field("kafka", &self.kafka)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .finish()

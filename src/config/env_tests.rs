@@ -133,7 +133,7 @@ fn defaults_apply_when_only_service_id_is_set() {
     assert_eq!(env.log_format, LogFormat::Text);
     assert_eq!(env.log_filter, "info");
     assert_eq!(env.otlp_endpoint, None);
-    assert!(env.kafka.is_empty());
+    assert_eq!(env.kafka, KafkaProperties::default());
 }
 
 #[test]
@@ -501,7 +501,7 @@ fn unknown_and_wrongly_cased_variables_are_ignored() {
     ])
     .unwrap();
     assert_eq!(env.login_timeout_ms, 10_000);
-    assert!(env.kafka.is_empty());
+    assert_eq!(env.kafka, KafkaProperties::default());
 }
 
 #[test]
@@ -518,7 +518,25 @@ fn kafka_variables_pass_through_as_sorted_properties() {
         ("sasl.password", " p@ss "),
         ("security.protocol", "SASL_SSL"),
     ]);
-    assert_eq!(env.kafka, expected);
+    assert_eq!(env.kafka.common, expected);
+    assert!(env.kafka.producer.is_empty() && env.kafka.consumer.is_empty());
+}
+
+#[test]
+fn scoped_kafka_variables_go_to_one_client_only() {
+    let env = env(&[
+        ("KAFKA_PRODUCER_LINGER_MS", "3"),
+        ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000"),
+        ("KAFKA_CLIENT_ID", "login"),
+    ])
+    .unwrap();
+    assert_eq!(env.kafka.producer, vars(&[("linger.ms", "3")]));
+    assert_eq!(env.kafka.consumer, vars(&[("session.timeout.ms", "6000")]));
+    assert_eq!(env.kafka.common, vars(&[("client.id", "login")]));
+    for bare in ["KAFKA_PRODUCER_", "KAFKA_CONSUMER_"] {
+        let err = Env::from_vars(vars(&[("SERVICE_ID", ID), (bare, "x")])).unwrap_err();
+        assert!(matches!(err, ConfigError::EmptyKafkaProperty), "{err:?}");
+    }
 }
 
 #[test]
@@ -539,10 +557,19 @@ fn debug_redacts_secret_kafka_values() {
         ("KAFKA_SSL_KEY_PASSWORD", "swordfish"),
         ("KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET", "s3cr3t"),
         ("KAFKA_SSL_KEY_PEM", "-----BEGIN"),
+        ("KAFKA_CONSUMER_SSL_KEY_PASSWORD", "c0nsumer"),
+        ("KAFKA_PRODUCER_SASL_PASSWORD", "pr0ducer"),
     ])
     .unwrap();
     let debug = format!("{env:?}");
-    for secret in ["hunter2", "swordfish", "s3cr3t", "BEGIN"] {
+    for secret in [
+        "hunter2",
+        "swordfish",
+        "s3cr3t",
+        "BEGIN",
+        "c0nsumer",
+        "pr0ducer",
+    ] {
         assert!(!debug.contains(secret), "{secret} leaked: {debug}");
     }
     assert!(
@@ -677,7 +704,7 @@ fn sim_env_needs_no_service_id_and_takes_the_defaults() {
     assert_eq!(sim.accounts_file, PathBuf::from("config/accounts.json"));
     assert_eq!(sim.log_format, LogFormat::Text);
     assert_eq!(sim.log_filter, "info");
-    assert!(sim.kafka.is_empty());
+    assert_eq!(sim.kafka, KafkaProperties::default());
 }
 
 #[test]
@@ -705,7 +732,7 @@ fn sim_env_reads_its_variables_as_env_does() {
     assert_eq!(sim.topics.event_account_status, "accounts");
     assert_eq!(sim.log_format, LogFormat::Json);
     assert_eq!(sim.log_filter, "debug");
-    assert_eq!(sim.kafka, vars(&[("security.protocol", "SASL_SSL")]));
+    assert_eq!(sim.kafka.common, vars(&[("security.protocol", "SASL_SSL")]));
 }
 
 #[test]

@@ -6,7 +6,7 @@ pub mod service;
 
 use std::path::PathBuf;
 
-pub use env::{DuplicateLogin, Env, LogFormat, SimEnv, Topics, KNOWN_VARS};
+pub use env::{DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics, KNOWN_VARS};
 pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.
@@ -96,9 +96,11 @@ pub enum ConfigError {
     #[error("{name} is not valid UTF-8")]
     NotUnicode { name: String },
 
-    /// A variable named just `KAFKA_`, with no librdkafka property after the prefix.
+    /// A variable named just `KAFKA_` (or `KAFKA_PRODUCER_`, `KAFKA_CONSUMER_`), with no
+    /// librdkafka property after the prefix.
     #[error(
-        "KAFKA_ must be followed by a librdkafka property name, as in KAFKA_SECURITY_PROTOCOL"
+        "KAFKA_ (and KAFKA_PRODUCER_, KAFKA_CONSUMER_) must be followed by a librdkafka property \
+         name, as in KAFKA_SECURITY_PROTOCOL"
     )]
     EmptyKafkaProperty,
 

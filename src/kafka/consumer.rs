@@ -17,7 +17,7 @@
 
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::error::KafkaError;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
@@ -82,11 +82,22 @@ impl ConsumerContext for AssignmentContext {
         tpl: &mut TopicPartitionList,
     ) {
         use rdkafka::types::RDKafkaRespErr::*;
+        // `cooperative-sticky` (KAFKA_PARTITION_ASSIGNMENT_STRATEGY) hands partitions over
+        // incrementally: only the partitions in `tpl` are added or removed.
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
         match err {
             RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 let first = !self.assigned_before.swap(true, Ordering::Relaxed);
                 let starts = resolve_start_offsets(consumer, tpl, first);
-                if let Err(error) = consumer.assign(tpl) {
+                let assigned = if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                };
+                if let Err(error) = assigned {
                     error!(%error, "Partition assignment failed.");
                     return;
                 }
@@ -95,18 +106,26 @@ impl ConsumerContext for AssignmentContext {
                         warn!(%error, "Could not commit the start offsets of a new group.");
                     }
                 }
-                info!(partitions = tpl.count(), "Partitions assigned.");
-                self.health.set_assigned(tpl.count() > 0);
+                info!(
+                    partitions = tpl.count(),
+                    cooperative, "Partitions assigned."
+                );
+                self.health.set_assigned(held(consumer) > 0);
             }
             RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                self.health.set_assigned(false);
                 if let Err(error) = consumer.commit_consumer_state(CommitMode::Sync) {
                     debug!(%error, "Commit on revocation did not succeed.");
                 }
-                if let Err(error) = consumer.unassign() {
+                let revoked = if cooperative {
+                    consumer.incremental_unassign(tpl)
+                } else {
+                    consumer.unassign()
+                };
+                if let Err(error) = revoked {
                     error!(%error, "Partition revocation failed.");
                 }
-                info!("Partitions revoked.");
+                info!(partitions = tpl.count(), cooperative, "Partitions revoked.");
+                self.health.set_assigned(held(consumer) > 0);
             }
             other => {
                 warn!(error = ?other, "Rebalance error.");
@@ -115,6 +134,11 @@ impl ConsumerContext for AssignmentContext {
             }
         }
     }
+}
+
+/// How many partitions the consumer holds now.
+fn held(consumer: &BaseConsumer<AssignmentContext>) -> usize {
+    consumer.assignment().map_or(0, |tpl| tpl.count())
 }
 
 /// Partitions with a committed offset resume there. On this process's first assignment the

@@ -40,12 +40,11 @@ impl Sim {
     /// Connects and positions the consumer; commands produced after this returns are answered.
     pub fn connect(
         bootstrap: &str,
-        kafka: &[(String, String)],
+        kafka: &crate::config::KafkaProperties,
         topics: SimTopics,
         book: Book,
     ) -> Result<Sim, KafkaError> {
-        let mut consumer_config =
-            client::client_config(bootstrap, client::CONSUMER_DEFAULTS, kafka);
+        let mut consumer_config = client::consumer_config(bootstrap, kafka);
         consumer_config.set("group.id", format!("account-sim-{}", Uuid::new_v4()));
         consumer_config.set("enable.auto.commit", "false");
         let consumer: StreamConsumer = consumer_config.create()?;
@@ -66,8 +65,7 @@ impl Sim {
             )));
         }
         consumer.assign(&tpl)?;
-        let producer =
-            client::client_config(bootstrap, client::PRODUCER_DEFAULTS, kafka).create()?;
+        let producer = client::producer_config(bootstrap, kafka).create()?;
         info!(topic = %topics.command, partitions = tpl.count(), "Account simulator listening.");
         Ok(Sim {
             consumer,

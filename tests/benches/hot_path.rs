@@ -124,7 +124,10 @@ fn hot_path(c: &mut Criterion) {
         Arc::clone(&directory),
         Arc::new(AccountRegistry::default()),
         sink.clone().recipient(),
-        Outbox::new("COMMAND_TOPIC_ACCOUNT_SESSION", "EVENT_TOPIC_SESSION_STATUS"),
+        Outbox::new(
+            "COMMAND_TOPIC_ACCOUNT_SESSION",
+            "EVENT_TOPIC_SESSION_STATUS",
+        ),
         deliverer.recipient(),
     );
     // Acknowledgements are drained as the consume loop drains them.

@@ -371,3 +371,18 @@ async fn peer_created(w: &World, sid: Uuid) {
         )
         .await;
 }
+
+#[actix_rt::test]
+async fn a_cooperative_sticky_consumer_serves_logins_and_ends_sessions_once() {
+    let extra = [("KAFKA_PARTITION_ASSIGNMENT_STRATEGY", "cooperative-sticky")];
+    let mut w = World::start(true, &service_json(None), &extra).await;
+    let mut c = w.client().await;
+    assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
+    c.send(json!({"op":"select_character","characterId":1,"worldId":0,"channelId":0}))
+        .await;
+    assert_eq!(c.expect("server_ip").await["port"], 7575);
+    c.send(json!({"op":"logout"})).await;
+    c.expect("bye").await;
+    w.assert_ended_once(c.session_id, 1).await;
+    w.shutdown().await;
+}

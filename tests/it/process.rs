@@ -1,6 +1,6 @@
 //! The service binary as a process, in its embedded mode (no broker needed): spans exported
-//! over OTLP/HTTP to a collector, JSON logs, and no secret in any log line at the most verbose
-//! level, across logins that fail and succeed.
+//! over OTLP/HTTP to a collector, JSON logs, no secret in any log line at the most verbose
+//! level, across logins that fail and succeed, and no librdkafka CONFWARN on a normal start.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -92,6 +92,9 @@ async fn the_binary_exports_spans_logs_json_and_never_a_secret() {
         )
         .env("RUST_LOG", "trace")
         .env("LOG_FORMAT", "json")
+        // One property of each client through the common prefix: neither warns the other.
+        .env("KAFKA_SESSION_TIMEOUT_MS", "6000")
+        .env("KAFKA_LINGER_MS", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -162,6 +165,10 @@ async fn the_binary_exports_spans_logs_json_and_never_a_secret() {
     }
     assert!(stdout.contains("Session ended."), "lifecycle logged");
     let all = format!("{stdout}{stderr}");
+    assert!(
+        !all.contains("CONFWARN"),
+        "a KAFKA_* property reached the other client"
+    );
     for secret in [PASSWORD, WRONG, HWID, &HWID.to_uppercase()] {
         assert!(!all.contains(secret), "a secret reached the logs: {secret}");
     }

@@ -38,7 +38,7 @@ pub fn start_sim_at(bootstrap: &str, topics: &Topics, accounts: &str) -> oneshot
     let file: AccountsFile = serde_json::from_str(accounts).unwrap();
     let sim = Sim::connect(
         bootstrap,
-        &[],
+        &Default::default(),
         SimTopics {
             command: topics.command.clone(),
             account_status: topics.account_status.clone(),
