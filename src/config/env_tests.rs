@@ -544,7 +544,8 @@ fn a_bare_kafka_prefix_is_an_error() {
     let err = env(&[("KAFKA_", "x")]).unwrap_err();
     assert!(matches!(err, ConfigError::EmptyKafkaProperty), "{err:?}");
     assert!(
-        err.to_string().starts_with("KAFKA_ must be followed"),
+        err.to_string()
+            .starts_with("KAFKA_ (and KAFKA_PRODUCER_, KAFKA_CONSUMER_) must be followed"),
         "{err}"
     );
 }
