@@ -6,6 +6,7 @@
 
 pub mod json_lines;
 pub(crate) mod listener;
+pub mod maple;
 
 use std::net::SocketAddr;
 
