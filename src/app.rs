@@ -22,12 +22,15 @@ use crate::gateway::listener::Listeners;
 use crate::gateway::Protocol;
 use crate::kafka::client::{admin_config, consumer_config, producer_config};
 use crate::kafka::consumer::{self, StopRequest};
-use crate::kafka::ledger::{self, Ledger};
+use crate::kafka::delivery::Deliverer;
+use crate::kafka::ledger::Ledger;
 use crate::kafka::outbox::Outbox;
-use crate::kafka::producer::{Flush, Producer};
-use crate::kafka::router::{ConsumedTopics, Deliverer, Router};
+use crate::kafka::producer::{Delivered, Flush, Producer};
+use crate::kafka::recovery::{self, Recovery};
+use crate::kafka::router::{ConsumedTopics, Router};
 use crate::metrics;
 use crate::session::directory::Directory;
+use crate::session::ids::SessionIds;
 use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
 use crate::session::supervisor::{self, SessionSupervisor, Shutdown};
@@ -147,7 +150,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let health = Arc::new(Health::default());
     let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
     let (embedded, bootstrap) = broker(&config).await?;
-    let producer = Producer::new(&producer_config(&bootstrap, &env.kafka))?.start();
+    // What the producer delivers to the session status topic, from its current ends on: the
+    // floor of every session's `ending` record (see `kafka::recovery`).
+    let status_topic = &env.topics.event_session_status;
+    let ends = recovery::topic_ends(admin_config(&bootstrap, &env.kafka), status_topic.clone());
+    let delivered = Arc::new(Delivered::new(status_topic, ends.await?));
+    let producer = Producer::new(&producer_config(&bootstrap, &env.kafka))?
+        .watching(Arc::clone(&delivered))
+        .start();
 
     let tenants = Arc::new(Tenants::new(&config.service.tenants));
     let directory = Arc::new(Directory::default());
@@ -169,7 +179,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             login_failure_window: Duration::from_millis(env.login_failure_window_ms),
             replace_duplicates: env.duplicate_login == DuplicateLogin::Replace,
         },
-        ledger: Ledger::new(&env.session_ledger_topic()),
+        ledger: Ledger::new(&env.session_ledger_topic(), delivered),
+        ids: SessionIds::new(env.service_id),
         directory: Arc::clone(&directory),
         limits: Limits {
             max_sessions: env.max_sessions,
@@ -182,6 +193,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config.service.idle_timeout(),
     )
     .start();
+
+    // Sessions a crashed predecessor left live end before anything is consumed or anyone new
+    // is admitted. (A late answer to one of their logins is released whenever it comes: see
+    // `session::ids`; one the recovery already released is not released again.)
+    let recovery = Recovery {
+        client: &admin_config(&bootstrap, &env.kafka),
+        ledger: &services.ledger,
+        outbox: &services.outbox,
+        producer: &services.producer,
+        status_topic,
+    };
+    let recovered = recovery.run().await?;
 
     let topics = ConsumedTopics {
         account_status: env.topics.event_account_status.clone(),
@@ -199,10 +222,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         tenants.clone(),
         Arc::clone(&directory),
         registry,
-        producer.clone().recipient(),
         outbox.clone(),
-        Deliverer(Arc::clone(&directory)).start().recipient(),
-    );
+        SessionIds::new(env.service_id),
+        Deliverer::new(Arc::clone(&directory), producer.clone().recipient())
+            .start()
+            .recipient(),
+    )
+    .with_recovered(recovered);
     let (consumer_stop, stop_rx) = oneshot::channel();
     let consumer_thread = consumer::spawn(consumer, router, stop_rx)?;
 
@@ -212,27 +238,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .is_err()
     {
         warn!("Still waiting for the consumer's partition assignment.");
-    }
-    // Sessions a crashed predecessor left live end before anyone new is admitted. Those whose
-    // login was in flight are remembered as ended, so that a late answer releases the account.
-    let recovered = ledger::recover(
-        &admin_config(&bootstrap, &env.kafka),
-        &env.session_ledger_topic(),
-        &services.outbox,
-        &services.producer,
-        &services.ledger,
-    )
-    .await?;
-    for (id, entry) in recovered.iter().filter(|(_, e)| e.account_id == 0) {
-        let (tenant_id, region, major, minor) = entry.tenant_headers();
-        if let Some(t) = tenants.iter().find(|t| {
-            t.id == tenant_id
-                && t.region == region
-                && t.major_version == major
-                && t.minor_version == minor
-        }) {
-            directory.mark_ended(*id, t.index);
-        }
     }
     let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
     let protocols: Vec<Protocol> = config

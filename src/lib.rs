@@ -11,13 +11,13 @@
 //! - [`tenant`]: configured tenants and their header bytes.
 //! - [`kafka`]: client settings (`client`), the producer actor (`producer`), one builder per
 //!   produced message and the one end sequence (`outbox`), the crash-recovery ledger
-//!   (`ledger`), the consume loop (`consumer`) and its routing step (`router`), `headers` and
-//!   `keys`.
+//!   (`ledger`), the consume loop (`consumer`), its routing step (`router`) and the
+//!   acknowledged hand-off to the sessions' thread (`delivery`), `headers` and `keys`.
 //! - [`session`]: session terms only, no client wire format: one actor per session (`actor`),
 //!   its pure state machine (`state`) with its inputs (`request`) and outputs (`output`), the
 //!   connection it serves (`connection`, `outbound`), the supervisor (`supervisor`), the
-//!   directory the consume loop routes through (`directory`) and the account registry
-//!   (`registry`).
+//!   directory the consume loop routes through (`directory`), this instance's recognisable
+//!   session ids (`ids`) and the account registry (`registry`).
 //! - [`gateway`]: the client-facing TCP listeners (`listener`) and one folder per client
 //!   protocol, which turns a socket into a ready connection: `json_lines`
 //!   (`gateway-protocol.md`: `framing`, `request`, `event`).
@@ -46,9 +46,11 @@ pub mod tenant;
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::kafka::delivery::{BatchAck, Deliverer};
     pub use crate::kafka::outbox::Outbox;
     pub use crate::kafka::producer::{Publish, PublishError};
-    pub use crate::kafka::router::{BatchAck, ConsumedTopics, Deliverer, Outcome, Router};
+    pub use crate::kafka::router::{ConsumedTopics, Outcome, Router};
     pub use crate::session::directory::Directory;
+    pub use crate::session::ids::SessionIds;
     pub use crate::session::registry::AccountRegistry;
 }

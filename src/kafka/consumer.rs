@@ -33,7 +33,8 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 
 use crate::admin::Health;
-use crate::kafka::router::{BatchAck, Outcome, Router};
+use crate::kafka::delivery::BatchAck;
+use crate::kafka::router::{Outcome, Router};
 use crate::metrics;
 
 /// How long the rebalance callback may spend resolving start offsets.

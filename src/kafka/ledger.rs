@@ -1,29 +1,20 @@
 //! The session ledger: this instance's live sessions, recorded in a compacted Kafka topic of its
-//! own (`<prefix><SERVICE_ID>`, keyed by sessionId, a tombstone once the session's DESTROYED is
-//! on its topic). After a crash, the next start with the same SERVICE_ID reads it back and ends
-//! every session that was live — LOGOUT then DESTROYED — before the gateway opens, so no account
-//! stays logged in at the account service. Kafka is the one piece of infrastructure the service
-//! already needs, which is why the record lives there rather than in a local file (a file would
-//! be lost with the pod that crashed).
+//! own (`<prefix><SERVICE_ID>`, one partition, keyed by sessionId). A session's records, in
+//! order: its start (acknowledged before its client's hello), its binding to an account (before
+//! the login answer's offset is stored), the start of its end (with the session status topic's
+//! floor, before LOGOUT and DESTROYED are produced), and a tombstone once DESTROYED is on its
+//! topic. After a crash, the next start with the same SERVICE_ID reads it back (`recovery`) and
+//! ends every session that was live, exactly once, before the gateway opens. Kafka is the one
+//! piece of infrastructure the service already needs, which is why the record lives there
+//! rather than in a local file (a file would be lost with the pod that crashed).
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use actix::Recipient;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
-use rdkafka::message::Message;
-use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
-use tracing::{debug, info, info_span, warn};
 use uuid::Uuid;
 
-use crate::kafka::outbox::{end_session, Ending, Outbox};
-use crate::kafka::producer::Publish;
+use crate::kafka::producer::{Delivered, Publish};
 use crate::tenant::Tenant;
 
 /// What is recorded of a live session: enough to end it without the configuration.
@@ -35,6 +26,10 @@ pub struct Entry {
     pub major_version: u16,
     pub minor_version: u16,
     pub account_id: u32,
+    /// Set once the session's end began: per partition of the session status topic, an offset
+    /// below its DESTROYED (recovery looks there for it before ending the session again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending: Option<Vec<(i32, i64)>>,
 }
 
 impl Entry {
@@ -45,6 +40,7 @@ impl Entry {
             major_version: tenant.major_version,
             minor_version: tenant.minor_version,
             account_id,
+            ending: None,
         }
     }
 
@@ -58,7 +54,7 @@ impl Entry {
         )
     }
 
-    fn tenant(&self) -> Tenant {
+    pub fn tenant(&self) -> Tenant {
         Tenant::from_parts(
             self.tenant_id,
             &self.region,
@@ -68,17 +64,30 @@ impl Entry {
     }
 }
 
-/// Writes ledger records through the producer actor.
+/// Builds ledger records (sent through the producer actor).
 #[derive(Clone)]
 pub struct Ledger {
     topic: Arc<str>,
+    /// What the producer delivered to the session status topic, for the `ending` records.
+    status: Arc<Delivered>,
 }
 
 impl Ledger {
-    pub fn new(topic: &str) -> Ledger {
+    pub fn new(topic: &str, status: Arc<Delivered>) -> Ledger {
         Ledger {
             topic: topic.into(),
+            status,
         }
+    }
+
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The record that a session's end begins (before its LOGOUT and DESTROYED).
+    pub fn ending(&self, id: Uuid, mut entry: Entry) -> Publish {
+        entry.ending = Some(self.status.floor());
+        self.live(id, &entry)
     }
 
     /// The record of a live session (at connect, and again once bound to an account).
@@ -128,126 +137,6 @@ pub fn live_sessions<'a>(
     live
 }
 
-/// Creates the ledger topic if needed (compacted, one partition: records of one session stay in
-/// order), reads it to its end, and ends every session it shows live. Returns those sessions.
-pub async fn recover(
-    client: &ClientConfig,
-    topic: &str,
-    outbox: &Outbox,
-    producer: &Recipient<Publish>,
-    ledger: &Ledger,
-) -> Result<Vec<(Uuid, Entry)>, KafkaError> {
-    ensure_topic(client, topic).await?;
-    debug!(topic, "Reading the session ledger.");
-    let live = read_to_end(client.clone(), topic.to_owned()).await?;
-    if live.is_empty() {
-        return Ok(Vec::new());
-    }
-    warn!(
-        sessions = live.len(),
-        "Ending the sessions a previous run left live."
-    );
-    let mut ended = Vec::new();
-    for (id, entry) in live {
-        let tenant = entry.tenant();
-        let end = {
-            let span = info_span!("recover", session_id = %id, account_id = entry.account_id);
-            let _entered = span.enter();
-            let ending = Ending {
-                tenant: &tenant,
-                session: id,
-                account_id: entry.account_id,
-            };
-            end_session(outbox, ledger, producer.clone(), ending)
-        };
-        if end.await.is_ok() {
-            ended.push((id, entry));
-        }
-    }
-    info!(sessions = ended.len(), "Sessions of a previous run ended.");
-    Ok(ended)
-}
-
-async fn ensure_topic(client: &ClientConfig, topic: &str) -> Result<(), KafkaError> {
-    if topic_exists(client.clone(), topic.to_owned()).await? {
-        return Ok(());
-    }
-    let admin: AdminClient<DefaultClientContext> = client.create()?;
-    let new = NewTopic::new(topic, 1, TopicReplication::Fixed(-1)).set("cleanup.policy", "compact");
-    let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(10)));
-    let created = tokio::time::timeout(
-        Duration::from_secs(15),
-        admin.create_topics(&[new], &options),
-    )
-    .await
-    .map_err(|_| KafkaError::AdminOp(RDKafkaErrorCode::RequestTimedOut))??;
-    for result in created {
-        match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((_, code)) => return Err(KafkaError::AdminOp(code)),
-        }
-    }
-    Ok(())
-}
-
-/// Whether the broker knows the topic (asked without creating it).
-async fn topic_exists(mut client: ClientConfig, topic: String) -> Result<bool, KafkaError> {
-    tokio::task::spawn_blocking(move || {
-        client.set("allow.auto.create.topics", "false");
-        let consumer: BaseConsumer = client.create()?;
-        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
-        Ok(metadata
-            .topics()
-            .iter()
-            .any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()))
-    })
-    .await
-    .map_err(|_| KafkaError::Canceled)?
-}
-
-/// Reads every record of the topic's partition 0 up to the end it has now (blocking client,
-/// on a worker thread).
-async fn read_to_end(
-    mut client: ClientConfig,
-    topic: String,
-) -> Result<HashMap<Uuid, Entry>, KafkaError> {
-    tokio::task::spawn_blocking(move || {
-        client
-            .set("group.id", format!("ledger-reader-{}", Uuid::new_v4()))
-            .set("enable.auto.commit", "false");
-        let consumer: BaseConsumer = client.create()?;
-        let timeout = Duration::from_secs(10);
-        let (low, high) = consumer.fetch_watermarks(&topic, 0, timeout)?;
-        let mut records = Vec::new();
-        if high > low {
-            let mut tpl = TopicPartitionList::new();
-            tpl.add_partition_offset(&topic, 0, Offset::Offset(low))?;
-            consumer.assign(&tpl)?;
-            let deadline = std::time::Instant::now() + Duration::from_secs(30);
-            while std::time::Instant::now() < deadline {
-                match consumer.poll(Duration::from_millis(200)) {
-                    Some(Ok(m)) => {
-                        records.push((
-                            m.key().unwrap_or_default().to_vec(),
-                            m.payload().map(<[u8]>::to_vec),
-                        ));
-                        if m.offset() + 1 >= high {
-                            break;
-                        }
-                    }
-                    Some(Err(error)) => return Err(error),
-                    None => {}
-                }
-            }
-        }
-        Ok(live_sessions(
-            records.iter().map(|(k, v)| (k.as_slice(), v.as_deref())),
-        ))
-    })
-    .await
-    .map_err(|_| KafkaError::Canceled)?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,13 +148,18 @@ mod tests {
             major_version: 83,
             minor_version: 1,
             account_id,
+            ending: None,
         }
+    }
+
+    fn ledger() -> Ledger {
+        Ledger::new("t", Arc::new(Delivered::new("status", [(0, 41), (1, 7)])))
     }
 
     #[test]
     fn the_last_record_wins_and_a_tombstone_removes() {
         let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        let ledger = Ledger::new("t");
+        let ledger = ledger();
         let records = [
             ledger.live(a, &entry(0)),
             ledger.live(b, &entry(0)),
@@ -296,9 +190,23 @@ mod tests {
     #[test]
     fn an_entry_round_trips_with_its_tenant() {
         let e = entry(3);
-        let p = Ledger::new("t").live(Uuid::nil(), &e);
+        let p = ledger().live(Uuid::nil(), &e);
         let back: Entry = serde_json::from_slice(p.payload.as_deref().unwrap()).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.tenant().major_header(), [0, 83]);
+        let old = br#"{"tenantId":"00000000-0000-0000-0000-000000000000","region":"GMS","majorVersion":83,"minorVersion":1,"accountId":3}"#;
+        assert_eq!(
+            serde_json::from_slice::<Entry>(old).unwrap(),
+            e,
+            "records of earlier runs"
+        );
+    }
+
+    #[test]
+    fn an_ending_record_carries_the_status_topics_floor() {
+        let p = ledger().ending(Uuid::nil(), entry(3));
+        let back: Entry = serde_json::from_slice(p.payload.as_deref().unwrap()).unwrap();
+        assert_eq!(back.ending, Some(vec![(0, 41), (1, 7)]));
+        assert_eq!(back.account_id, 3);
     }
 }

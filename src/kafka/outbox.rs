@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix::Recipient;
 use uuid::Uuid;
 
-use crate::kafka::ledger::Ledger;
+use crate::kafka::ledger::{Entry, Ledger};
 use crate::kafka::producer::{publish, Publish, PublishError};
 use crate::message::account_session::{ChannelParams, Command, CreateBody};
 use crate::message::session::StatusEvent;
@@ -81,10 +81,12 @@ pub struct Ending<'a> {
     pub account_id: u32,
 }
 
-/// Ends a session on Kafka, in this order: LOGOUT (the peer releases the account before the
-/// session is gone), DESTROYED, and only once DESTROYED is on its topic the ledger's tombstone
-/// (a crash before it replays the end). Builds both messages in the caller's span, so they carry
-/// its trace context. Errs with the first message that could not be delivered.
+/// Ends a session on Kafka, in this order: the ledger's record that the end began (with the
+/// status topic's floor; awaited, so that a crash after DESTROYED is recognised by recovery),
+/// LOGOUT (the peer releases the account before the session is gone), DESTROYED, and only once
+/// DESTROYED is on its topic the ledger's tombstone (a crash before it has recovery look for the
+/// DESTROYED instead of sending another). Builds the messages in the caller's span, so they
+/// carry its trace context. Errs with the first message that could not be delivered.
 pub fn end_session(
     outbox: &Outbox,
     ledger: &Ledger,
@@ -96,10 +98,12 @@ pub fn end_session(
         session,
         account_id,
     } = ending;
+    let marker = ledger.ending(session, Entry::new(tenant, account_id));
     let logout = outbox.logout(tenant, session, account_id);
     let destroyed = outbox.destroyed(tenant, session, account_id);
     let tombstone = ledger.ended(session);
     async move {
+        publish(&producer, marker).await?;
         let logout = publish(&producer, logout).await;
         publish(&producer, destroyed).await?;
         publish(&producer, tombstone).await?;

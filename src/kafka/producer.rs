@@ -29,7 +29,8 @@ pub enum PublishError {
     Stopped,
 }
 
-/// Produce one message and report its delivery.
+/// Produce one message and report its delivery. Its `Debug` shows the payload's size only (a
+/// CREATE carries a password).
 #[derive(Message)]
 #[rtype(result = "Result<(), PublishError>")]
 pub struct Publish {
@@ -38,6 +39,16 @@ pub struct Publish {
     pub headers: OwnedHeaders,
     /// `None` is a tombstone (compacted topics).
     pub payload: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Publish {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publish")
+            .field("topic", &self.topic)
+            .field("key", &self.key)
+            .field("payload_len", &self.payload.as_ref().map(Vec::len))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Publish {
@@ -62,13 +73,52 @@ pub struct Flush {
 /// Owner of the process's single rdkafka producer.
 pub struct Producer {
     inner: FutureProducer,
+    /// Where deliveries to one topic (the session status topic) are remembered.
+    watched: Option<Arc<Delivered>>,
 }
 
 impl Producer {
     pub fn new(config: &ClientConfig) -> Result<Producer, KafkaError> {
         Ok(Producer {
             inner: config.create()?,
+            watched: None,
         })
+    }
+
+    /// Remembers the offsets of what it delivers to `delivered`'s topic there.
+    pub fn watching(mut self, delivered: Arc<Delivered>) -> Producer {
+        self.watched = Some(delivered);
+        self
+    }
+}
+
+/// The highest offset delivered on each partition of one topic, seeded with the topic's ends
+/// at start-up: a message produced after a snapshot of it lies above the snapshot's offset of
+/// its partition (crash recovery looks for a session's DESTROYED from there).
+#[derive(Debug)]
+pub struct Delivered {
+    pub topic: Arc<str>,
+    offsets: std::sync::Mutex<std::collections::BTreeMap<i32, i64>>,
+}
+
+impl Delivered {
+    pub fn new(topic: &str, ends: impl IntoIterator<Item = (i32, i64)>) -> Delivered {
+        Delivered {
+            topic: topic.into(),
+            offsets: std::sync::Mutex::new(ends.into_iter().collect()),
+        }
+    }
+
+    fn record(&self, partition: i32, offset: i64) {
+        let mut offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+        let at = offsets.entry(partition).or_insert(offset);
+        *at = (*at).max(offset);
+    }
+
+    /// Per partition, an offset below every message produced from now on.
+    pub fn floor(&self) -> Vec<(i32, i64)> {
+        let offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+        offsets.iter().map(|(p, o)| (*p, *o)).collect()
     }
 }
 
@@ -97,6 +147,11 @@ impl Handler<Publish> for Producer {
 
     fn handle(&mut self, msg: Publish, _: &mut Self::Context) -> Self::Result {
         let producer = self.inner.clone();
+        let watched = self
+            .watched
+            .as_ref()
+            .filter(|w| w.topic == msg.topic)
+            .cloned();
         Box::pin(async move {
             let mut record = FutureRecord::to(&msg.topic)
                 .key(&msg.key[..])
@@ -108,7 +163,12 @@ impl Handler<Publish> for Producer {
             let delivered = producer.send(record, Timeout::After(QUEUE_TIMEOUT)).await;
             crate::metrics::produced(&msg.topic, delivered.is_ok(), sent.elapsed());
             match delivered {
-                Ok(_) => Ok(()),
+                Ok(delivery) => {
+                    if let Some(watched) = watched {
+                        watched.record(delivery.partition, delivery.offset);
+                    }
+                    Ok(())
+                }
                 Err((error, _)) => {
                     warn!(topic = %msg.topic, %error, "Message not delivered.");
                     Err(PublishError::Delivery(error))
@@ -140,4 +200,18 @@ pub async fn publish(producer: &Recipient<Publish>, msg: Publish) -> Result<(), 
         .send(msg)
         .await
         .unwrap_or(Err(PublishError::Stopped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_is_the_highest_delivered_offset_per_partition_from_the_seeded_ends() {
+        let d = Delivered::new("status", [(0, 10), (1, 0)]);
+        d.record(0, 12);
+        d.record(0, 11);
+        d.record(2, 5);
+        assert_eq!(d.floor(), vec![(0, 12), (1, 0), (2, 5)]);
+    }
 }

@@ -1,20 +1,22 @@
 //! The routing step of the consume loop: tenant match, decode, and hand-off of one consumed
-//! message to the session it concerns (in batches, through the `Deliverer` on the sessions'
-//! thread) or to the account registry. Cheap on a miss: an event
-//! for another instance's session costs a header scan, an envelope decode and one map lookup.
+//! message to the session it concerns (in batches, through the `delivery` to the sessions'
+//! thread) or to the account registry; a login answer for a session of this instance that is
+//! gone becomes a release (LOGOUT) of its account, whenever it comes. Cheap on a miss: an event
+//! for another instance's session costs a prefix parse, a map lookup and a keyed hash.
 
 use std::sync::Arc;
 
-use actix::{Actor, Context, Handler, Message as ActixMessage, Recipient};
+use actix::Recipient;
 use rdkafka::message::Message;
 use tracing::{debug, warn, Span};
 use uuid::Uuid;
 
+use crate::kafka::delivery::{BatchAck, Deliver, Delivery};
 use crate::kafka::headers;
 use crate::kafka::outbox::Outbox;
-use crate::kafka::producer::Publish;
 use crate::message::{account, account_session, seed};
 use crate::session::directory::Directory;
+use crate::session::ids::SessionIds;
 use crate::session::registry::AccountRegistry;
 use crate::session::{Inbound, Origin, SessionEvent};
 use crate::tenant::{TenantIdx, Tenants};
@@ -28,7 +30,8 @@ pub enum Outcome {
     Recorded,
     /// For a session or account this instance does not hold.
     NotOurs,
-    /// Answered a login of a session that is gone: its account was released with a LOGOUT.
+    /// Answered a login of a session of this instance that is gone: its account is released
+    /// with a LOGOUT.
     Released,
     /// Well-formed tenant headers of a tenant this instance does not serve.
     OtherTenant,
@@ -92,75 +95,22 @@ pub struct Router {
     pub tenants: Arc<Tenants>,
     pub directory: Arc<Directory>,
     pub registry: Arc<AccountRegistry>,
-    /// Where releases of orphaned logins go: the producer, and their builder.
-    pub release_to: Recipient<Publish>,
+    /// The builder of the releases of orphaned logins.
     pub outbox: Outbox,
+    /// Recognises this instance's session ids, live or not.
+    pub ids: SessionIds,
+    /// The sessions recovery ended at start-up, with the account each was ended with: a login
+    /// answer for one of them, replayed from before the crash, needs no second release.
+    recovered: std::collections::HashMap<Uuid, u32>,
     seq: u64,
     /// The topic names of [`ConsumedTopics::names`], shared with every event's [`Origin`].
     names: [Arc<str>; 3],
     /// `EVENTS_CONSUMED` counters by [`TopicKind`] and [`Outcome`], looked up once.
     consumed: Vec<Vec<metrics::Counter>>,
-    /// Events routed since the last [`Router::flush`], in consumption order, by session id.
-    batch: Vec<(Uuid, SessionEvent)>,
-    /// The [`Deliverer`] on the sessions' thread.
+    /// Deliveries routed since the last [`Router::flush`], in consumption order.
+    batch: Vec<Delivery>,
+    /// The `Deliverer` on the sessions' thread.
     deliver_to: Recipient<Deliver>,
-}
-
-/// A batch of routed events, by session id, handed to the sessions' thread in one message. Its
-/// `ack` tells the consume loop, when dropped, that every event is in its session's mailbox.
-#[derive(ActixMessage)]
-#[rtype(result = "()")]
-pub struct Deliver {
-    pub events: Vec<(Uuid, SessionEvent)>,
-    pub ack: BatchAck,
-}
-
-/// Acknowledges one delivered batch to the consume loop once the last clone is dropped, so that
-/// the batch's offsets are stored only after its events reached their sessions (at-least-once),
-/// and a slow sessions' thread holds consumption back instead of queueing without bound.
-#[derive(Clone)]
-pub struct BatchAck(#[allow(dead_code)] Arc<AckOnDrop>);
-
-struct AckOnDrop {
-    batch: u64,
-    to: std::sync::mpsc::Sender<u64>,
-}
-
-impl BatchAck {
-    /// The ack of batch `batch`, sent on `to`.
-    pub fn new(batch: u64, to: std::sync::mpsc::Sender<u64>) -> BatchAck {
-        BatchAck(Arc::new(AckOnDrop { batch, to }))
-    }
-}
-
-impl Drop for AckOnDrop {
-    fn drop(&mut self) {
-        let _ = self.to.send(self.batch); // a stopped consume loop no longer listens
-    }
-}
-
-/// Fans batches of routed events out to their session actors. It runs on the thread of the
-/// session actors, so that the consume loop wakes that thread once per batch instead of once
-/// per event (a wake from another thread is a system call; one from the same thread is not),
-/// and looks each session up there (a session that ended since routing gets nothing, as it
-/// would have had it ended a moment earlier).
-pub struct Deliverer(pub Arc<Directory>);
-
-impl Actor for Deliverer {
-    type Context = Context<Self>;
-}
-
-impl Handler<Deliver> for Deliverer {
-    type Result = ();
-
-    fn handle(&mut self, batch: Deliver, _: &mut Context<Self>) {
-        for (id, event) in batch.events {
-            if let Some(session) = self.0.session(&id) {
-                session.do_send(event);
-            }
-        }
-        drop(batch.ack); // every event is in its session's mailbox (or its session is gone)
-    }
 }
 
 /// Which consumed topic a message came from (the order of [`ConsumedTopics::names`]).
@@ -177,8 +127,8 @@ impl Router {
         tenants: Arc<Tenants>,
         directory: Arc<Directory>,
         registry: Arc<AccountRegistry>,
-        release_to: Recipient<Publish>,
         outbox: Outbox,
+        ids: SessionIds,
         deliver_to: Recipient<Deliver>,
     ) -> Router {
         let names = topics.names().map(Arc::from);
@@ -188,14 +138,21 @@ impl Router {
             tenants,
             directory,
             registry,
-            release_to,
             outbox,
+            ids,
+            recovered: Default::default(),
             seq: 0,
             consumed: Vec::new(),
             batch: Vec::new(),
             deliver_to,
         }
         .with_counters()
+    }
+
+    /// Knows the sessions recovery ended, and the accounts it ended them with.
+    pub fn with_recovered(mut self, recovered: std::collections::HashMap<Uuid, u32>) -> Router {
+        self.recovered = recovered;
+        self
     }
 
     fn with_counters(mut self) -> Router {
@@ -213,16 +170,16 @@ impl Router {
         self
     }
 
-    /// Routed events not yet handed over by [`Router::flush`].
+    /// Routed deliveries not yet handed over by [`Router::flush`].
     pub fn pending(&self) -> usize {
         self.batch.len()
     }
 
-    /// Hands the events routed so far to their sessions, in one message to the [`Deliverer`];
-    /// `ack` is dropped once they are in their sessions' mailboxes.
+    /// Hands the deliveries routed so far over, in one message to the `Deliverer`; `ack` is
+    /// dropped once they are done (see `delivery`).
     pub fn flush(&mut self, ack: BatchAck) {
-        let events = std::mem::take(&mut self.batch);
-        self.deliver_to.do_send(Deliver { events, ack });
+        let deliveries = std::mem::take(&mut self.batch);
+        self.deliver_to.do_send(Deliver { deliveries, ack });
     }
 
     /// Routes one message (a session's event waits in the batch until [`Router::flush`]); logs
@@ -263,7 +220,7 @@ impl Router {
             // The common case with several instances: another instance's session. Decided from
             // the leading sessionId alone, before headers are parsed or the JSON decoded.
             if let Some(id) = leading_session_id(payload) {
-                if self.directory.session(&id).is_none() && self.directory.ended(&id).is_none() {
+                if self.directory.session(&id).is_none() && !self.ids.is_ours(&id) {
                     return Outcome::NotOurs;
                 }
             }
@@ -330,41 +287,42 @@ impl Router {
             seq: self.seq,
             origin: self.origin(msg, TopicKind::AccountSession),
             inbound: Inbound::Peer(event),
+            hold: None,
         };
-        self.batch.push((session_id, event));
+        self.batch.push(Delivery::Session(session_id, event));
         Outcome::Routed
     }
 
-    /// A login answer for a session that ended while its login was in flight: the account is
-    /// logged in at the peer and nobody holds it, so release it with a LOGOUT.
+    /// A login answer for a session of this instance that is gone (ended a second, ten minutes
+    /// or a restart ago): the account is logged in at the peer and nobody holds it, so it is
+    /// released with a LOGOUT, which goes with the batch (its offset is stored once the LOGOUT
+    /// is on its topic).
     fn orphan<M: Message>(
-        &self,
+        &mut self,
         msg: &M,
         tenant: TenantIdx,
         envelope: account_session::Envelope<'_>,
     ) -> Outcome {
         let answers_login = matches!(&*envelope.kind, "CREATED" | "REQUEST_LICENSE_AGREEMENT");
-        if !answers_login || envelope.account_id == 0 {
+        if !answers_login || envelope.account_id == 0 || !self.ids.is_ours(&envelope.session_id) {
             return Outcome::NotOurs;
         }
-        match self.directory.ended(&envelope.session_id) {
-            Some(ended) if ended.tenant == tenant => {
-                let span = self
-                    .origin(msg, TopicKind::AccountSession)
-                    .span(&Span::none());
-                let _entered = span.enter();
-                tracing::info!(session_id = %envelope.session_id, account_id = envelope.account_id,
-                    "Releasing an account whose login answer came after its session ended.");
-                let logout = self.outbox.logout(
-                    self.tenants.get(tenant),
-                    envelope.session_id,
-                    envelope.account_id,
-                );
-                self.release_to.do_send(logout);
-                Outcome::Released
-            }
-            _ => Outcome::NotOurs,
+        if self.recovered.get(&envelope.session_id) == Some(&envelope.account_id) {
+            return Outcome::NotOurs; // recovery logged this account out already
         }
+        let span = self
+            .origin(msg, TopicKind::AccountSession)
+            .span(&Span::none());
+        let _entered = span.enter();
+        tracing::info!(session_id = %envelope.session_id, account_id = envelope.account_id,
+            "Releasing an account whose login answer came after its session ended.");
+        let logout = self.outbox.logout(
+            self.tenants.get(tenant),
+            envelope.session_id,
+            envelope.account_id,
+        );
+        self.batch.push(Delivery::Release(logout));
+        Outcome::Released
     }
 
     fn seed<M: Message>(&mut self, msg: &M, tenant: TenantIdx, payload: &[u8]) -> Outcome {
@@ -382,8 +340,9 @@ impl Router {
                 seq,
                 origin: origin.clone(),
                 inbound: Inbound::Seed(event.body.clone()),
+                hold: None,
             };
-            batch.push((id, event));
+            batch.push(Delivery::Session(id, event));
         });
         if n == 0 {
             Outcome::NotOurs

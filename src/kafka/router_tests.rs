@@ -1,5 +1,6 @@
 //! Routing decisions without a broker: messages built in memory, sessions as capturing actors.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use actix::prelude::*;
@@ -9,6 +10,8 @@ use uuid::Uuid;
 
 use super::*;
 use crate::config::TenantConfig;
+use crate::kafka::delivery::Deliverer;
+use crate::kafka::producer::Publish;
 
 const TENANT: &str = "083839c6-c47c-42a6-9585-76492795d123";
 
@@ -63,6 +66,11 @@ impl Fixture {
     }
 }
 
+/// This instance's session ids in the tests.
+fn ids() -> SessionIds {
+    SessionIds::new(Uuid::from_u128(0x5e55))
+}
+
 fn fixture() -> Fixture {
     let tenants = Arc::new(Tenants::new(&[TenantConfig {
         id: TENANT.parse().unwrap(),
@@ -86,9 +94,11 @@ fn fixture() -> Fixture {
         tenants,
         Arc::clone(&directory),
         Arc::clone(&registry),
-        producer,
         Outbox::new("cmd", "status"),
-        Deliverer(Arc::clone(&directory)).start().recipient(),
+        ids(),
+        Deliverer::new(Arc::clone(&directory), producer)
+            .start()
+            .recipient(),
     );
     let (ack_to, acks) = std::sync::mpsc::channel();
     Fixture {
@@ -292,10 +302,9 @@ async fn seed_events_go_to_every_session_of_the_account() {
 }
 
 #[actix::test]
-async fn a_login_answer_for_a_session_that_ended_mid_login_releases_the_account() {
+async fn a_login_answer_for_a_session_of_this_instance_that_is_gone_releases_the_account() {
     let mut f = fixture();
-    let id = Uuid::new_v4();
-    f.directory.mark_ended(id, 0);
+    let id = ids().next(); // never live here, or ended long ago: the same to the router
     let created = format!(
         r#"{{"sessionId":"{id}","accountId":4,"accountName":"x","type":"CREATED","body":{{}}}}"#
     );
@@ -304,8 +313,20 @@ async fn a_login_answer_for_a_session_that_ended_mid_login_releases_the_account(
         r#"{{"sessionId":"{id}","accountId":0,"type":"ERROR","body":{{"code":"SYSTEM_ERROR"}}}}"#
     );
     assert_eq!(f.router.dispatch(&gms("ass", &error)), Outcome::NotOurs);
-    f.flush();
+    let foreign = Uuid::new_v4();
+    let theirs = created.replace(&id.to_string(), &foreign.to_string());
+    assert_eq!(
+        f.router.dispatch(&gms("ass", &theirs)),
+        Outcome::NotOurs,
+        "another instance's session is not released by this one"
+    );
+    let batch = f.flush();
     settle().await;
+    assert_eq!(
+        f.acks.try_recv(),
+        Ok(batch),
+        "acknowledged once the LOGOUT is delivered"
+    );
     let released = f.released.lock().unwrap();
     let [Inbound::Seed(crate::message::seed::SeedBody::Unknown(logout))] = &released[..] else {
         panic!("{released:?}")
@@ -314,6 +335,28 @@ async fn a_login_answer_for_a_session_that_ended_mid_login_releases_the_account(
     assert_eq!(logout["released"]["type"], "LOGOUT");
     assert_eq!(logout["released"]["accountId"], 4);
     assert_eq!(logout["released"]["sessionId"], id.to_string());
+}
+
+#[actix::test]
+async fn a_replayed_answer_for_a_session_recovery_ended_with_that_account_is_not_released_again() {
+    let mut f = fixture();
+    let (recovered, unbound) = (ids().next(), ids().next());
+    f.router = std::mem::replace(&mut f.router, fixture().router)
+        .with_recovered(HashMap::from([(recovered, 4), (unbound, 0)]));
+    let created = |id: Uuid| {
+        format!(
+            r#"{{"sessionId":"{id}","accountId":4,"accountName":"x","type":"CREATED","body":{{}}}}"#
+        )
+    };
+    assert_eq!(
+        f.router.dispatch(&gms("ass", &created(recovered))),
+        Outcome::NotOurs
+    );
+    assert_eq!(
+        f.router.dispatch(&gms("ass", &created(unbound))),
+        Outcome::Released,
+        "recovery ended it unbound: the account of its late answer is still to release"
+    );
 }
 
 #[test]

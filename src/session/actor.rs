@@ -54,6 +54,9 @@ pub struct SessionActor {
     last_activity: Instant,
     span: Span,
     reported: bool,
+    /// The hold of the consumed event being handled: every message it causes keeps a clone
+    /// until delivered (see `kafka::delivery`).
+    holding: Option<crate::kafka::delivery::BatchAck>,
 }
 
 impl SessionActor {
@@ -89,6 +92,7 @@ impl SessionActor {
             last_activity: Instant::now(),
             span,
             reported: false,
+            holding: None,
         }
     }
 
@@ -222,10 +226,15 @@ impl SessionActor {
         then: impl FnOnce(&mut Self, &mut Context<Self>, bool) + 'static,
     ) {
         let producer = self.services.producer.clone();
+        let hold = self.holding.clone();
         ctx.spawn(
-            async move { publish(&producer, msg).await.is_ok() }
-                .into_actor(self)
-                .map(move |ok, act, ctx| then(act, ctx, ok)),
+            async move {
+                let ok = publish(&producer, msg).await.is_ok();
+                drop(hold);
+                ok
+            }
+            .into_actor(self)
+            .map(move |ok, act, ctx| then(act, ctx, ok)),
         );
     }
 
@@ -262,7 +271,6 @@ impl SessionActor {
             tenant: self.tenant,
             account_id: self.state.account_id,
             account_name: self.state.account_name().map(str::to_owned),
-            login_unanswered: self.state.login_unanswered(),
             reason,
             span,
         }));
@@ -470,9 +478,11 @@ impl Handler<SessionEvent> for SessionActor {
             msg.origin.span(&self.span)
         };
         let _entered = span.enter();
+        self.holding = msg.hold;
         for effect in effects {
             self.perform(effect, ctx);
         }
+        self.holding = None;
     }
 }
 

@@ -44,6 +44,7 @@ fn created(id: Uuid) -> SessionEvent {
             account_name: "admin".into(),
             body: EventBody::Created,
         }),
+        hold: None,
     }
 }
 
@@ -110,4 +111,33 @@ async fn a_session_actor_that_dies_still_reports_its_end_once() {
         1,
         "Drop does not report twice"
     );
+}
+
+#[actix::test]
+async fn a_login_answer_is_held_until_the_bound_account_is_on_the_ledger() {
+    let capture = Capture::default();
+    let services = testing::services(capture.clone().start().recipient(), testing::limits());
+    let notices = Notices::default();
+    let (conn, mut client) = connection("10.0.0.1:1");
+    let id = Uuid::from_u128(43);
+    let actor = SessionActor::new(id, conn, services, notices.clone().start().recipient()).start();
+    client.expect("hello").await;
+    client
+        .send(r#"{"op":"login","accountName":"admin","password":"admin"}"#)
+        .await;
+    until("the CREATE", || capture.kinds().len() == 2).await;
+    capture.paused.send_replace(true); // the broker does not confirm for now
+    let (ack_to, acks) = std::sync::mpsc::channel();
+    let mut event = created(id);
+    event.hold = Some(crate::kafka::delivery::BatchAck::new(5, ack_to));
+    actor.do_send(event);
+    client.expect("login_ok").await;
+    until("the bind's messages", || capture.kinds().len() == 4).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        acks.try_recv().is_err(),
+        "held while the ledger record is unconfirmed"
+    );
+    capture.paused.send_replace(false);
+    until("the acknowledgement", || acks.try_recv() == Ok(5)).await;
 }

@@ -1,11 +1,8 @@
 //! The session directory: which sessions this instance holds, by sessionId and by
-//! (tenant, accountId), and the recently ended sessions whose login was still unanswered.
+//! (tenant, accountId), and the bound ones by account name.
 //! The supervisor writes it; the consume loop reads it on every event. It is a DashMap so that
 //! the consume loop looks a session up on its own thread without a round trip to an actor:
 //! with N instances most events are for other instances' sessions, and that miss must be cheap.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use actix::Recipient;
 use dashmap::DashMap;
@@ -13,14 +10,6 @@ use uuid::Uuid;
 
 use crate::session::SessionEvent;
 use crate::tenant::TenantIdx;
-
-/// A session that ended while a CREATE of it was unanswered: a late CREATED for it means the
-/// account is logged in at the peer with nobody holding it, and must be released.
-#[derive(Debug, Clone, Copy)]
-pub struct Ended {
-    pub tenant: TenantIdx,
-    pub at: Instant,
-}
 
 /// The maps keyed by session id use a fast seeded hash rather than SipHash: their keys are
 /// random (v4) ids this process generated, so nobody can choose keys that collide, and the
@@ -33,9 +22,6 @@ pub struct Directory {
     accounts: DashMap<(TenantIdx, u32), Vec<Uuid>>,
     /// Bound sessions by lowercased account name, for `DUPLICATE_LOGIN=replace`.
     names: DashMap<(TenantIdx, String), Holder>,
-    ended: BySession<Ended>,
-    /// Entries in `ended`, so that a miss skips that map while it is empty (most of the time).
-    ended_count: AtomicUsize,
 }
 
 /// The session holding an account, by name.
@@ -126,35 +112,6 @@ impl Directory {
         }
         n
     }
-
-    pub fn mark_ended(&self, id: Uuid, tenant: TenantIdx) {
-        let ended = Ended {
-            tenant,
-            at: Instant::now(),
-        };
-        if self.ended.insert(id, ended).is_none() {
-            self.ended_count.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    pub fn ended(&self, id: &Uuid) -> Option<Ended> {
-        if self.ended_count.load(Ordering::Relaxed) == 0 {
-            return None;
-        }
-        self.ended.get(id).map(|e| *e)
-    }
-
-    /// Drops the records of sessions that ended more than `keep` ago.
-    pub fn prune_ended(&self, keep: Duration) {
-        let now = Instant::now();
-        let mut removed = 0;
-        self.ended.retain(|_, e| {
-            let keep = now.duration_since(e.at) < keep;
-            removed += usize::from(!keep);
-            keep
-        });
-        self.ended_count.fetch_sub(removed, Ordering::Relaxed);
-    }
 }
 
 #[cfg(test)]
@@ -176,25 +133,5 @@ mod tests {
         d.remove(new, 0, 7, Some("ADMIN"));
         assert!(d.holder(0, "admin").is_none());
         assert_eq!(d.for_account(0, 7, |_| {}), 0);
-    }
-
-    #[test]
-    fn ended_sessions_are_found_until_pruned_and_marking_twice_counts_once() {
-        let d = Directory::default();
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        assert!(d.ended(&a).is_none());
-        d.mark_ended(a, 0);
-        d.mark_ended(a, 0);
-        d.mark_ended(b, 1);
-        assert_eq!(d.ended(&b).map(|e| e.tenant), Some(1));
-        d.prune_ended(Duration::from_secs(60));
-        assert!(d.ended(&a).is_some(), "recent records stay");
-        d.prune_ended(Duration::ZERO);
-        assert!(d.ended(&a).is_none() && d.ended(&b).is_none());
-        assert_eq!(d.ended_count.load(Ordering::Relaxed), 0);
-        // Counting starts again from zero, not from a drifted value.
-        d.mark_ended(b, 1);
-        assert_eq!(d.ended_count.load(Ordering::Relaxed), 1);
-        assert!(d.ended(&b).is_some());
     }
 }

@@ -7,6 +7,7 @@
 pub(crate) mod actor;
 pub mod connection;
 pub(crate) mod directory;
+pub(crate) mod ids;
 pub mod outbound;
 pub mod output;
 pub(crate) mod registry;
@@ -21,7 +22,7 @@ use actix::Message;
 use crate::message::{account_session, seed};
 
 /// A consumed event handed to the session it concerns, in consumption order.
-#[derive(Message)]
+#[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct SessionEvent {
     /// Position of the event in this process's consumption order (see `registry::logged_in`).
@@ -29,6 +30,9 @@ pub struct SessionEvent {
     /// Where the event came from, and the trace context its span will have.
     pub origin: Origin,
     pub inbound: Inbound,
+    /// Held until what the event causes is on Kafka (a login answer: the ledger's record of
+    /// the bound account, or a release), so that its offset is not stored before.
+    pub hold: Option<crate::kafka::delivery::BatchAck>,
 }
 
 /// Where a consumed event came from. Its span (child of the event's trace context) is made only
@@ -81,6 +85,8 @@ pub struct Services {
     pub directory: std::sync::Arc<directory::Directory>,
     /// Where live sessions are recorded for crash recovery.
     pub ledger: crate::kafka::ledger::Ledger,
+    /// This instance's session ids.
+    pub ids: ids::SessionIds,
 }
 
 /// Admission limits (see `config/default.env`).

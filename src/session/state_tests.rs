@@ -624,3 +624,29 @@ fn under_replace_a_login_held_elsewhere_ends_the_holder_and_waits_for_its_logout
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_login_answer_the_peer_processed_again_after_an_error_is_released() {
+    // CREATE → ERROR, then the peer re-processes the CREATE (redelivery) and answers CREATED.
+    let mut s = state();
+    step(&mut s, login("admin"));
+    step(&mut s, error_event("SYSTEM_ERROR", 0, Until::Ticks(0)));
+    assert_eq!(
+        step(&mut s, peer(1, "admin", EventBody::Created)),
+        vec![Effect::Release { account_id: 1 }]
+    );
+    assert_eq!(s.account_id, 0, "the session stays unbound");
+    // Also for a bound session, for an account other than its own.
+    let mut bound = logged_in();
+    assert_eq!(
+        step(
+            &mut bound,
+            peer(9, "other", EventBody::LicenseAgreementRequired)
+        ),
+        vec![Effect::Release { account_id: 9 }]
+    );
+    assert_eq!(
+        step(&mut bound, peer(1, "admin", EventBody::Created)),
+        vec![]
+    );
+}

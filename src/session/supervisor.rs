@@ -23,10 +23,6 @@ use crate::session::output::{EndReason, Output, Problem, Unavailable};
 use crate::session::Services;
 use crate::tenant::TenantIdx;
 
-/// How long a session that ended with its login unanswered is remembered, so that a late
-/// answer still releases the account.
-const ENDED_RETENTION: Duration = Duration::from_secs(600);
-
 /// How long a refused connection may take to be told why before it is closed.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -62,7 +58,6 @@ pub struct SessionEnded {
     pub account_id: u32,
     /// The bound account's name, if the session was bound.
     pub account_name: Option<String>,
-    pub login_unanswered: bool,
     pub reason: EndReason,
     /// The span that caused the end; LOGOUT and DESTROYED carry its trace context.
     pub span: Span,
@@ -167,16 +162,12 @@ impl SessionSupervisor {
             tenant,
             account_id,
             account_name,
-            login_unanswered,
             reason,
             span,
         } = msg;
         self.directory
             .remove(id, tenant, account_id, account_name.as_deref());
         metrics::session_ended(self.services.tenants.get(tenant).label(), reason.as_str());
-        if login_unanswered {
-            self.directory.mark_ended(id, tenant);
-        }
         let end = {
             let _entered = span.enter();
             info!(session_id = %id, account_id, reason = reason.as_str(), "Session ended.");
@@ -210,9 +201,6 @@ impl Actor for SessionSupervisor {
                 }
             });
         }
-        ctx.run_interval(Duration::from_secs(30), |act, _| {
-            act.directory.prune_ended(ENDED_RETENTION)
-        });
     }
 }
 
@@ -232,7 +220,7 @@ impl Handler<Connect> for SessionSupervisor {
         }
         metrics::session_started(label);
         *self.per_ip.entry(ip).or_default() += 1;
-        let id = Uuid::new_v4();
+        let id = self.services.ids.next();
         let services = Arc::clone(&self.services);
         let supervisor = ctx.address().recipient();
         let addr = SessionActor::new(id, connection, services, supervisor).start();

@@ -25,15 +25,19 @@ async fn a_session_starts_recorded_and_ends_once_with_logout_then_destroyed() {
     );
     client.send(r#"{"op":"logout"}"#).await;
     client.expect("bye").await;
-    until("the end sequence", || capture.kinds().len() == 4).await;
+    until("the end sequence", || capture.kinds().len() == 5).await;
     assert_eq!(
         capture.kinds(),
-        ["record", "LOGOUT", "DESTROYED", "tombstone"]
+        ["record", "record", "LOGOUT", "DESTROYED", "tombstone"]
     );
     let sent = capture.sent.lock().unwrap().clone();
     let topics: Vec<&str> = sent.iter().map(|s| s.topic.as_str()).collect();
-    assert_eq!(topics, ["ledger", "cmd", "status", "ledger"]);
-    for end in &sent[1..3] {
+    assert_eq!(topics, ["ledger", "ledger", "cmd", "status", "ledger"]);
+    assert!(
+        sent[1].json.as_ref().unwrap()["ending"].is_array(),
+        "the end's start is recorded before LOGOUT"
+    );
+    for end in &sent[2..4] {
         let json = end.json.as_ref().unwrap();
         assert_eq!(json["sessionId"], hello["sessionId"]);
         assert_eq!(json["accountId"], 0);
@@ -86,6 +90,11 @@ async fn shutdown_ends_every_session_and_answers_once_their_ends_are_sent() {
     assert_eq!(kinds.iter().filter(|k| *k == "LOGOUT").count(), 3);
     assert_eq!(kinds.iter().filter(|k| *k == "DESTROYED").count(), 3);
     assert_eq!(kinds.iter().filter(|k| *k == "tombstone").count(), 3);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "record").count(),
+        6,
+        "starts and ends"
+    );
     for client in &mut clients {
         assert_eq!(client.expect("bye").await["reason"], "shutdown");
     }

@@ -40,11 +40,13 @@ impl Sent {
     }
 }
 
-/// A producer that records every message and answers with `fail` (delivery failure) or success.
+/// A producer that records every message and answers with `fail` (delivery failure) or success;
+/// while `paused`, deliveries wait (as with a broker that does not answer yet).
 #[derive(Clone, Default)]
 pub struct Capture {
     pub sent: Arc<Mutex<Vec<Sent>>>,
     pub fail: Arc<std::sync::atomic::AtomicBool>,
+    pub paused: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Capture {
@@ -58,11 +60,11 @@ impl Actor for Capture {
 }
 
 impl Handler<Publish> for Capture {
-    type Result = Result<(), PublishError>;
+    type Result = ResponseFuture<Result<(), PublishError>>;
 
     fn handle(&mut self, msg: Publish, _: &mut Context<Self>) -> Self::Result {
         if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(PublishError::Stopped);
+            return Box::pin(async { Err(PublishError::Stopped) });
         }
         let json = msg
             .payload
@@ -73,7 +75,11 @@ impl Handler<Publish> for Capture {
             key: msg.key,
             json,
         });
-        Ok(())
+        let mut paused = self.paused.subscribe();
+        Box::pin(async move {
+            let _ = paused.wait_for(|p| !*p).await;
+            Ok(())
+        })
     }
 }
 
@@ -106,7 +112,11 @@ pub fn services(producer: Recipient<Publish>, limits: Limits) -> Arc<Services> {
         },
         limits,
         directory: Arc::new(Directory::default()),
-        ledger: Ledger::new("ledger"),
+        ledger: Ledger::new(
+            "ledger",
+            Arc::new(crate::kafka::producer::Delivered::new("status", [])),
+        ),
+        ids: crate::session::ids::SessionIds::new(uuid::Uuid::from_u128(1)),
     })
 }
 

@@ -14,7 +14,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use login_orchestrator::config::{LogFormat, TenantConfig};
 use login_orchestrator::internals::{
     AccountRegistry, BatchAck, ConsumedTopics, Deliverer, Directory, Outbox, Outcome, Publish,
-    PublishError, Router,
+    PublishError, Router, SessionIds,
 };
 use login_orchestrator::kafka::headers;
 use login_orchestrator::message::account_session::Envelope;
@@ -91,8 +91,9 @@ fn sessions_thread(directory: Arc<Directory>) -> (Addr<Sink>, Addr<Deliverer>) {
     std::thread::spawn(move || {
         let system = System::new();
         system.block_on(async move {
-            tx.send((Sink.start(), Deliverer(directory).start()))
-                .expect("send");
+            let sink = Sink.start();
+            let deliverer = Deliverer::new(directory, sink.clone().recipient()).start();
+            tx.send((sink, deliverer)).expect("send");
         });
         system.run().expect("system");
     });
@@ -123,11 +124,11 @@ fn hot_path(c: &mut Criterion) {
         Arc::clone(&tenants),
         Arc::clone(&directory),
         Arc::new(AccountRegistry::default()),
-        sink.clone().recipient(),
         Outbox::new(
             "COMMAND_TOPIC_ACCOUNT_SESSION",
             "EVENT_TOPIC_SESSION_STATUS",
         ),
+        SessionIds::new(Uuid::from_u128(1)),
         deliverer.recipient(),
     );
     // Acknowledgements are drained as the consume loop drains them.

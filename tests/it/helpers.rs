@@ -454,6 +454,18 @@ impl Injector {
         Injector { producer }
     }
 
+    /// Produces `payload` under a raw `key`, without headers (a ledger record, say).
+    pub async fn send_keyed(&self, topic: &str, key: &[u8], payload: &[u8]) {
+        self.producer
+            .send(
+                FutureRecord::to(topic).key(key).payload(payload),
+                Duration::from_secs(10),
+            )
+            .await
+            .map_err(|(e, _)| e)
+            .expect("inject a message");
+    }
+
     /// Produces with raw headers: `None` values are headers without a value.
     pub async fn send_raw_headers(
         &self,

@@ -10,12 +10,35 @@ use uuid::Uuid;
 use crate::helpers::*;
 use crate::world::start_sim;
 
+/// A service process, killed when dropped (a failing test leaves no process behind).
+pub struct Service(pub Option<Child>);
+
+impl Service {
+    pub fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("running")
+    }
+
+    /// Takes the process out of the guard (to wait for it elsewhere).
+    pub fn take(&mut self) -> Child {
+        self.0.take().expect("running")
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn spawn(
     topics: &Topics,
     service_id: Uuid,
     service: &std::path::Path,
     ledger_prefix: &str,
-) -> Child {
+) -> Service {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_login-orchestrator"));
     for (k, v) in topics.env() {
         cmd.env(k, v);
@@ -31,6 +54,7 @@ fn spawn(
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(|child| Service(Some(child)))
         .expect("start the service binary")
 }
 
@@ -92,8 +116,8 @@ async fn a_restart_after_kill_9_ends_every_session_the_crash_left_live() {
         })
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    first.kill().unwrap(); // SIGKILL: no shutdown, no LOGOUT
-    first.wait().unwrap();
+    first.child().kill().unwrap(); // SIGKILL: no shutdown, no LOGOUT
+    first.child().wait().unwrap();
     observer.settle(Duration::from_millis(500)).await;
     for (id, _) in sessions {
         assert!(
@@ -150,11 +174,77 @@ async fn a_restart_after_kill_9_ends_every_session_the_crash_left_live() {
     assert_eq!(again.login("admin", "admin").await["event"], "login_ok");
     Command::new("kill")
         .arg("-TERM")
-        .arg(second.id().to_string())
+        .arg(second.child().id().to_string())
         .status()
         .unwrap();
+    let mut second = second.take();
     let code = tokio::task::spawn_blocking(move || second.wait().unwrap())
         .await
         .unwrap();
     assert!(code.success(), "{code:?}");
+}
+
+/// A ledger record of a session of tenant GMS 83.1 bound to `account`, its end begun (from the
+/// start of every status partition) or not.
+fn ledger_record(account: u32, ending: bool) -> String {
+    let ending = if ending {
+        r#","ending":[[0,0],[1,0],[2,0],[3,0]]"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"tenantId":"{TENANT}","region":"GMS","majorVersion":83,"minorVersion":1,"accountId":{account}{ending}}}"#
+    )
+}
+
+#[actix_rt::test]
+async fn recovery_ends_once_and_never_ends_again_a_session_whose_destroyed_is_on_its_topic() {
+    let topics = Topics::create().await;
+    let service_id = Uuid::new_v4();
+    let prefix = format!("test-ledger-{}-", Uuid::new_v4().simple());
+    let ledger = format!("{prefix}{service_id}");
+    let injector = Injector::new();
+    // A crash between DESTROYED and the tombstone: the DESTROYED is on its topic and the
+    // ledger still shows the session, with its end begun.
+    let (done, begun, live) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let destroyed = format!(
+        r#"{{"sessionId":"{done}","accountId":7,"characterId":0,"worldId":0,"channelId":0,"issuer":"LOGIN","type":"DESTROYED"}}"#
+    );
+    injector
+        .send(&topics.session_status, 7, &gms(), destroyed.as_bytes())
+        .await;
+    for (id, account, ending) in [(done, 7, true), (begun, 8, true), (live, 9, false)] {
+        injector
+            .send_keyed(
+                &ledger,
+                id.to_string().as_bytes(),
+                ledger_record(account, ending).as_bytes(),
+            )
+            .await;
+    }
+    let service_id = service_id.to_string();
+    let extra = [
+        ("SERVICE_ID", service_id.as_str()),
+        ("SESSION_LEDGER_TOPIC_PREFIX", prefix.as_str()),
+    ];
+    let mut w =
+        crate::world::World::start_on(topics.clone(), true, &service_json(None), &extra).await;
+    w.assert_ended_once(begun, 8).await;
+    w.assert_ended_once(live, 9).await;
+    let obs = &mut w.observer;
+    obs.drain();
+    assert!(
+        obs.of(&topics.command, done, "LOGOUT").is_empty(),
+        "{:#?}",
+        obs.summary()
+    );
+    assert_eq!(obs.of(&topics.session_status, done, "DESTROYED").len(), 1);
+    // The ledger forgot all three: a second restart ends nothing.
+    let mut ledger_view = Observer::new(&[&ledger]);
+    ledger_view
+        .wait_until("three tombstones", |seen| {
+            seen.iter().filter(|r| r.payload.is_empty()).count() == 3
+        })
+        .await;
+    w.shutdown().await;
 }

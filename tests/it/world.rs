@@ -57,7 +57,16 @@ pub fn start_sim_at(bootstrap: &str, topics: &Topics, accounts: &str) -> oneshot
 impl World {
     /// Topics, simulator (when `with_sim`), then the service with `extra` settings.
     pub async fn start(with_sim: bool, service: &str, extra: &[(&str, &str)]) -> World {
-        let topics = Topics::create().await;
+        World::start_on(Topics::create().await, with_sim, service, extra).await
+    }
+
+    /// The same on topics made (and perhaps written to) beforehand.
+    pub async fn start_on(
+        topics: Topics,
+        with_sim: bool,
+        service: &str,
+        extra: &[(&str, &str)],
+    ) -> World {
         let sim_stop = with_sim.then(|| start_sim(&topics));
         let app = start(config(&topics, service, extra)).await;
         let observer = Observer::new(&[&topics.command, &topics.session_status]);
