@@ -28,6 +28,21 @@ pub struct ClientConfig {
     pub pool_idle_timeout: Duration,
 }
 
+impl ClientConfig {
+    /// The settings of the service's configuration: the timeout is `REST_TIMEOUT_MS`.
+    pub fn from_env(env: &crate::config::Env) -> ClientConfig {
+        ClientConfig::with_timeout(Duration::from_millis(env.rest_timeout_ms))
+    }
+
+    /// The defaults with another call timeout.
+    pub fn with_timeout(timeout: Duration) -> ClientConfig {
+        ClientConfig {
+            timeout,
+            ..ClientConfig::default()
+        }
+    }
+}
+
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
@@ -68,6 +83,15 @@ impl RestClient {
             endpoints: Arc::new(endpoints),
             timeout: config.timeout,
         })
+    }
+
+    /// The client the service's configuration describes: [`Env::endpoints`] and
+    /// `REST_TIMEOUT_MS`. In the embedded mode, build it with [`RestClient::new`] from
+    /// `env.endpoints.clone().or_base(&sim.base_url())` and [`ClientConfig::from_env`] instead.
+    ///
+    /// [`Env::endpoints`]: crate::config::Env::endpoints
+    pub fn from_env(env: &crate::config::Env) -> Result<RestClient, RestError> {
+        RestClient::new(env.endpoints.clone(), ClientConfig::from_env(env))
     }
 
     /// The endpoints this client calls.

@@ -70,7 +70,7 @@ pub enum EndpointError {
 }
 
 /// The root URL of every configured domain, each ending in `/`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Endpoints {
     base: Option<String>,
     overrides: HashMap<Domain, String>,
@@ -111,6 +111,25 @@ impl Endpoints {
     pub fn url(&self, domain: Domain, path: &str) -> Option<String> {
         self.root(domain).map(|root| format!("{root}{path}"))
     }
+
+    /// The domains with no root (neither their variable nor `BASE_SERVICE_URL` set), in the
+    /// order of [`Domain::ALL`].
+    pub fn missing(&self) -> Vec<Domain> {
+        Domain::ALL
+            .into_iter()
+            .filter(|domain| self.root(*domain).is_none())
+            .collect()
+    }
+
+    /// These endpoints with `root` as the base when `BASE_SERVICE_URL` was not set (a set base
+    /// and every per-domain root are kept): how the embedded mode points whatever is not
+    /// configured at the in-process simulator (`RunningSim::base_url`).
+    pub fn or_base(mut self, root: &str) -> Result<Endpoints, EndpointError> {
+        if self.base.is_none() {
+            self.base = normalise(BASE_ENV, root)?;
+        }
+        Ok(self)
+    }
 }
 
 fn normalise(var: &'static str, value: &str) -> Result<Option<String>, EndpointError> {
@@ -129,11 +148,29 @@ fn normalise(var: &'static str, value: &str) -> Result<Option<String>, EndpointE
             "only http is supported: the client is built without tls",
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    // The url crate reads `http:///x/` and `http:x` as `http://x/`; the text is what gets
+    // appended to, so it must spell the host after `http://` itself.
+    let after_scheme = value.get(7..).unwrap_or_default();
+    let spelled = value
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    if url.host_str().is_none_or(str::is_empty) || !spelled || after_scheme.starts_with(['/', '\\'])
+    {
         return Err(invalid("no host"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("a root cannot carry a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // The value is not echoed: it holds a credential.
+        return Err(EndpointError::Invalid {
+            var,
+            value: format!(
+                "http://<credentials>@{}/...",
+                url.host_str().unwrap_or_default()
+            ),
+            reason: "a root cannot carry credentials",
+        });
     }
     let mut root = value.to_string();
     if !root.ends_with('/') {
@@ -214,6 +251,70 @@ mod tests {
         assert!(tls.to_string().contains("BASE_SERVICE_URL"), "{tls}");
         let query = Endpoints::new(Some("http://x/?a=1".into()), vec![]).expect_err("query");
         assert!(query.to_string().contains("query"), "{query}");
+        for hostless in ["http:///api/", "http:api/", "http:/api/"] {
+            let err = Endpoints::new(Some(hostless.into()), vec![]).expect_err(hostless);
+            assert!(err.to_string().contains("no host"), "{hostless}: {err}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_a_root_are_refused_without_echoing_them() {
+        let err = Endpoints::new(
+            None,
+            vec![(
+                Domain::Accounts,
+                "http://login:hunter2@accounts/api/".into(),
+            )],
+        )
+        .expect_err("credentials");
+        let text = err.to_string();
+        assert!(text.starts_with("ACCOUNTS_SERVICE_URL "), "{text}");
+        assert!(text.contains("credentials"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("login:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn missing_lists_the_domains_without_a_root() {
+        assert_eq!(Endpoints::default().missing(), Domain::ALL);
+        let some = endpoints(
+            None,
+            &[
+                (Domain::Guilds, "http://g/"),
+                (Domain::Accounts, "http://a/"),
+            ],
+        );
+        assert_eq!(some.missing().len(), 6);
+        assert!(!some.missing().contains(&Domain::Guilds));
+        assert!(endpoints(Some("http://base/"), &[]).missing().is_empty());
+    }
+
+    #[test]
+    fn or_base_fills_only_what_is_not_configured() {
+        let sim = "http://127.0.0.1:4321/";
+        let partial = endpoints(None, &[(Domain::Accounts, "http://accounts:8080/api/")])
+            .or_base(sim)
+            .expect("valid");
+        assert_eq!(
+            partial.root(Domain::Accounts),
+            Some("http://accounts:8080/api/")
+        );
+        assert_eq!(partial.root(Domain::Worlds), Some(sim));
+        let based = endpoints(Some("http://ingress/api/"), &[])
+            .or_base(sim)
+            .expect("valid");
+        assert_eq!(based.root(Domain::Worlds), Some("http://ingress/api/"));
+        let bare = Endpoints::default()
+            .or_base("http://127.0.0.1:4321")
+            .expect("valid");
+        assert_eq!(
+            bare.root(Domain::CharacterFactory),
+            Some(sim),
+            "slash added"
+        );
+        assert!(Endpoints::default().or_base("https://x/").is_err());
     }
 
     #[test]
