@@ -4,7 +4,7 @@
 //! channels, characters, inventory, guilds, character factory, configurations), for the
 //! service's demo mode and for integration tests. A hyper HTTP/1 server speaking JSON:API,
 //! stateful and per tenant; the character factory's seed status events leave through a
-//! [`SeedSink`] (the integrator's Kafka producer).
+//! [`SeedSink`] ([`KafkaSeeds`] produces them on the seed status topic).
 //!
 //! # Layout
 //! - `data`: the data file ([`SimData`]; its shape is documented there).
@@ -13,6 +13,8 @@
 //! - `router`: tenant headers, faults, dispatch; `accounts`, `worlds`, `characters`, `seed`,
 //!   `configurations`: one file per simulated service; `encode`: JSON:API answers.
 //! - `faults`: [`Fault`] / [`Faults`], the delay and failure knobs.
+//! - `kafka_seeds`: [`KafkaSeeds`], the [`SeedSink`] that produces seed status events to Kafka
+//!   as atlas-character-factory does.
 //!
 //! Paths are served at the root and under `/api/` alike, so a client's root may be
 //! `http://addr/` or `http://addr/api/`.
@@ -24,6 +26,7 @@ mod data;
 mod encode;
 mod faults;
 mod http;
+mod kafka_seeds;
 mod router;
 mod seed;
 mod store;
@@ -43,6 +46,7 @@ use uuid::Uuid;
 
 pub use data::SimData;
 pub use faults::{Fault, Faults};
+pub use kafka_seeds::{created_payload, failed_payload, KafkaSeeds};
 
 use data::RawConfig;
 use store::{Store, TenantState};
@@ -57,22 +61,32 @@ pub struct SimTenant {
     pub minor: u16,
 }
 
+/// Who asked for a seed: the tenant of the `POST characters/seed` and the W3C trace context it
+/// carried (`traceparent`, and `tracestate` when sent), so that a sink can report in that trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedOrigin {
+    pub tenant: SimTenant,
+    pub traceparent: Option<String>,
+    pub tracestate: Option<String>,
+}
+
 /// Where the simulated character factory reports seeds, as atlas-character-factory does on
 /// `EVENT_TOPIC_SEED_STATUS`. Called from a tokio task after the 202 was answered, once the
-/// character exists (so a `GET characters/{id}` right after `seed_created` finds it).
+/// character exists (so a `GET characters/{id}` right after `seed_created` finds it); a sink
+/// must not block (it runs on the simulator's runtime).
 pub trait SeedSink: Send + Sync + 'static {
     /// A seed succeeded: `{"accountId":…,"type":"CREATED","body":{"characterId":…}}`.
-    fn seed_created(&self, tenant: &SimTenant, account_id: u32, character_id: u32);
+    fn seed_created(&self, origin: &SeedOrigin, account_id: u32, character_id: u32);
     /// A seed failed after it was accepted: `{"accountId":…,"type":"FAILED","body":{"reason":…}}`.
-    fn seed_failed(&self, tenant: &SimTenant, account_id: u32, reason: &str);
+    fn seed_failed(&self, origin: &SeedOrigin, account_id: u32, reason: &str);
 }
 
 /// A sink that drops every event (for runs that do not care).
 pub struct NoSeeds;
 
 impl SeedSink for NoSeeds {
-    fn seed_created(&self, _: &SimTenant, _: u32, _: u32) {}
-    fn seed_failed(&self, _: &SimTenant, _: u32, _: &str) {}
+    fn seed_created(&self, _: &SeedOrigin, _: u32, _: u32) {}
+    fn seed_failed(&self, _: &SeedOrigin, _: u32, _: &str) {}
 }
 
 /// Why the simulator could not start or load its data.

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::http::{error, json_response, SimRequest, SimResponse};
 use super::router::not_allowed;
 use super::store::{new_inventory, TenantState};
-use super::{Shared, SimTenant};
+use super::{SeedOrigin, Shared, SimTenant};
 use crate::rest::jsonapi::{document, Document};
 use crate::rest::{Asset, Character, SeedRequest, CHARACTERS};
 
@@ -34,7 +34,12 @@ pub(crate) fn handle(shared: &Arc<Shared>, tenant: &SimTenant, req: &SimRequest)
         return error(StatusCode::BAD_REQUEST, &reason);
     }
     let transaction = Uuid::new_v4().to_string();
-    tokio::spawn(create(shared.clone(), tenant.clone(), seed));
+    let origin = SeedOrigin {
+        tenant: tenant.clone(),
+        traceparent: req.header("traceparent").map(str::to_owned),
+        tracestate: req.header("tracestate").map(str::to_owned),
+    };
+    tokio::spawn(create(shared.clone(), origin, seed));
     let data = json!({"type": CHARACTERS, "id": transaction, "attributes": {}});
     json_response(StatusCode::ACCEPTED, &document(data))
 }
@@ -79,12 +84,12 @@ fn validate(seed: &SeedRequest, t: &TenantState) -> Result<(), String> {
         .ok_or_else(|| format!("job index {} is unknown", seed.job_index))
 }
 
-async fn create(shared: Arc<Shared>, tenant: SimTenant, seed: SeedRequest) {
+async fn create(shared: Arc<Shared>, origin: SeedOrigin, seed: SeedRequest) {
     tokio::time::sleep(shared.seed_delay).await;
-    let outcome = shared.with_tenant(tenant.id, |t| build(t, &seed));
+    let outcome = shared.with_tenant(origin.tenant.id, |t| build(t, &seed));
     match outcome {
-        Ok(id) => shared.seeds.seed_created(&tenant, seed.account_id, id),
-        Err(reason) => shared.seeds.seed_failed(&tenant, seed.account_id, &reason),
+        Ok(id) => shared.seeds.seed_created(&origin, seed.account_id, id),
+        Err(reason) => shared.seeds.seed_failed(&origin, seed.account_id, &reason),
     }
 }
 

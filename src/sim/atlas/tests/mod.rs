@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::{AtlasSim, RunningSim, SeedSink, SimData, SimTenant};
+use super::{AtlasSim, RunningSim, SeedOrigin, SeedSink, SimData, SimTenant};
 use crate::rest::{ClientConfig, Context, Endpoints, RestClient};
 
 pub(super) const GMS83: &str = "083839c6-c47c-42a6-9585-76492795d123";
@@ -25,6 +25,7 @@ pub(super) enum SeedEvent {
         tenant: SimTenant,
         account: u32,
         character: u32,
+        traceparent: Option<String>,
     },
     Failed {
         tenant: SimTenant,
@@ -39,17 +40,18 @@ pub(super) struct Recorder(Mutex<Vec<SeedEvent>>);
 struct Sink(Arc<Recorder>);
 
 impl SeedSink for Sink {
-    fn seed_created(&self, tenant: &SimTenant, account: u32, character: u32) {
+    fn seed_created(&self, origin: &SeedOrigin, account: u32, character: u32) {
         let event = SeedEvent::Created {
-            tenant: tenant.clone(),
+            tenant: origin.tenant.clone(),
             account,
             character,
+            traceparent: origin.traceparent.clone(),
         };
         self.0 .0.lock().expect("lock").push(event);
     }
-    fn seed_failed(&self, tenant: &SimTenant, account: u32, reason: &str) {
+    fn seed_failed(&self, origin: &SeedOrigin, account: u32, reason: &str) {
         let event = SeedEvent::Failed {
-            tenant: tenant.clone(),
+            tenant: origin.tenant.clone(),
             account,
             reason: reason.into(),
         };

@@ -32,6 +32,7 @@ async fn a_seed_creates_the_character_then_reports_it() {
         tenant,
         account,
         character,
+        traceparent,
     } = event
     else {
         panic!("{event:?}")
@@ -44,6 +45,10 @@ async fn a_seed_creates_the_character_then_reports_it() {
             tenant.minor
         ),
         (super::GMS83.into(), "GMS", 83, 1)
+    );
+    assert!(
+        traceparent.is_some_and(|tp| tp.len() == 55),
+        "the client's made-up traceparent reaches the sink"
     );
     assert_eq!(
         (account, character),
@@ -89,6 +94,26 @@ async fn a_seed_creates_the_character_then_reports_it() {
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn the_request_s_trace_context_reaches_the_sink() {
+    let h = start().await;
+    let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let ctx = gms83().with_trace(tp.into(), Some("congo=t61rcWkgMzE".into()));
+    h.client
+        .seed_character(&ctx, &seed(6, 0, "Traced"))
+        .await
+        .expect("seed");
+    let event = h
+        .seeds
+        .first(Duration::from_secs(2))
+        .await
+        .expect("seed event");
+    let SeedEvent::Created { traceparent, .. } = event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(traceparent.as_deref(), Some(tp));
 }
 
 #[tokio::test]
