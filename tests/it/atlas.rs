@@ -1,12 +1,17 @@
 //! The Atlas REST simulator with its Kafka seed sink, driven by the REST client as the service
 //! will drive it: a character seed answered 202, then the seed status event read back from the
-//! real broker by an independent consumer (exact JSON, tenant headers, trace context, key).
+//! real broker by an independent consumer (exact JSON, tenant headers, trace context, key);
+//! in-process, and as the `atlas-sim` binary.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use login_orchestrator::config::{Env, KafkaProperties};
-use login_orchestrator::rest::{ClientConfig, Context, RestClient, SeedRequest};
+use login_orchestrator::rest::{
+    AccountChange, ClientConfig, Context, Endpoints, RestClient, SeedRequest,
+};
 use login_orchestrator::sim::atlas::{AtlasSim, KafkaSeeds, RunningSim, SimData};
 use uuid::Uuid;
 
@@ -192,4 +197,107 @@ async fn a_seed_with_a_taken_name_is_accepted_then_reported_failed() {
         .expect("look-up");
     assert_eq!(named.len(), 1, "no second Alice was created");
     h.stop().await;
+}
+
+/// A PIN long enough that it cannot turn up in a log line by chance.
+const SECRET_PIN: &str = "86429753";
+
+/// Reads a child's pipe to its end on a thread of its own, so a chatty child never blocks.
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
+}
+
+#[actix_rt::test]
+async fn the_atlas_sim_binary_serves_reports_seeds_and_stops_on_sigterm() {
+    let topics = Topics::create().await;
+    let mut observer = Observer::new(&[&topics.seed_status]);
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atlas-sim"))
+        .env("BOOTSTRAP_SERVERS", bootstrap())
+        .env("EVENT_TOPIC_SEED_STATUS", &topics.seed_status)
+        .env(
+            "ATLAS_SIM_FILE",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/atlas-sim.json"),
+        )
+        .env("ATLAS_SIM_ADDRESS", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "trace")
+        .env("LOG_FORMAT", "text")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start atlas-sim");
+    let stdout = drain(child.stdout.take().expect("stdout"));
+    let stderr = drain(child.stderr.take().expect("stderr"));
+    let end = Instant::now() + DEADLINE;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < end, "atlas-sim did not listen on {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Under /api/, as an Atlas ingress root is written.
+    let root = format!("http://127.0.0.1:{port}/api/");
+    let endpoints = Endpoints::new(Some(root), vec![]).expect("endpoints");
+    let client = RestClient::new(
+        endpoints,
+        ClientConfig::with_timeout(Duration::from_secs(5)),
+    )
+    .expect("client");
+    let ctx = context();
+    let account = client.account(&ctx, 6).await.expect("account 6");
+    let changed = client
+        .change_account(&ctx, &account, AccountChange::Pin(SECRET_PIN.into()))
+        .await
+        .expect("PIN set");
+    assert_eq!(
+        client.account(&ctx, 6).await.expect("again").pin,
+        changed.pin
+    );
+    client
+        .seed_character(&ctx, &seed(6, "Bobby"))
+        .await
+        .expect("seed accepted");
+    let record = the_one_record(&mut observer).await;
+    assert_eq!(
+        String::from_utf8_lossy(&record.payload),
+        r#"{"accountId":6,"type":"CREATED","body":{"characterId":6}}"#
+    );
+    assert_eq!(record.key, [6, 0, 0, 0, 0, 0, 0, 0]);
+    assert_headers(&record);
+
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait().expect("wait"));
+    let code = tokio::time::timeout(Duration::from_secs(30), exit)
+        .await
+        .expect("atlas-sim exited in time")
+        .expect("wait task");
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(code.success(), "exit 0 after SIGTERM: {code:?}\n{stderr}");
+    let listening = stdout
+        .lines()
+        .find(|line| line.contains("Atlas REST simulator listening."))
+        .unwrap_or_else(|| panic!("no listening line:\n{stdout}"));
+    assert!(
+        listening.contains(&format!("127.0.0.1:{port}")),
+        "{listening}"
+    );
+    assert!(stdout.contains("SIGTERM received."), "{stdout}");
+    assert!(
+        stdout.contains("PATCH") && stdout.contains("accounts/6"),
+        "trace logs name the calls: {stdout}"
+    );
+    for (name, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        assert!(!text.contains(SECRET_PIN), "the PIN leaked to {name}");
+    }
 }
