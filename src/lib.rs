@@ -21,6 +21,8 @@
 //! - [`gateway`]: the client-facing TCP listeners (`listener`) and one folder per client
 //!   protocol, which turns a socket into a ready connection: `json_lines`
 //!   (`gateway-protocol.md`: `framing`, `request`, `event`).
+//! - [`rest`]: the client of Atlas's REST services (accounts, worlds, channels, characters,
+//!   inventory, guilds, character factory, configurations; `endpoints`, `client`, `jsonapi`).
 //! - [`sim`]: the account-service simulator (`book` of rules, Kafka `runner`).
 //! - [`app`]: start-up and the one shutdown order; [`telemetry`]: logs and trace context;
 //!   `admin`: the `/healthz`, `/readyz`, `/metrics` listener; `metrics`: metric names and
@@ -37,6 +39,7 @@ pub mod gateway;
 pub mod kafka;
 pub mod message;
 pub(crate) mod metrics;
+pub mod rest;
 pub mod session;
 pub mod sim;
 pub mod telemetry;

@@ -1,6 +1,7 @@
 //! Environment variables: a flat envy struct of raw strings, parsed and checked into [`Env`]
-//! (the service) or [`SimEnv`] (the `account-sim` binary); `config/default.env` documents each
-//! one and a test keeps it in step with the defaults here.
+//! (the service), [`SimEnv`] (the `account-sim` binary) or [`AtlasSimEnv`] (the `atlas-sim`
+//! binary); `config/default.env` documents each one and a test keeps it in step with the
+//! defaults here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConfigError;
+use crate::rest::{Domain, Endpoints};
 
 /// Every variable this crate reads (besides KAFKA_*), for docs/tests.
 pub const KNOWN_VARS: &[&str] = &[
@@ -36,6 +38,19 @@ pub const KNOWN_VARS: &[&str] = &[
     "SHUTDOWN_STEP_TIMEOUT_MS",
     "EMBEDDED_ACCOUNT_SIM",
     "ACCOUNTS_FILE",
+    "BASE_SERVICE_URL",
+    "ACCOUNTS_SERVICE_URL",
+    "WORLDS_SERVICE_URL",
+    "CHANNELS_SERVICE_URL",
+    "CHARACTERS_SERVICE_URL",
+    "INVENTORY_SERVICE_URL",
+    "GUILDS_SERVICE_URL",
+    "CHARACTER_FACTORY_SERVICE_URL",
+    "CONFIGURATIONS_SERVICE_URL",
+    "REST_TIMEOUT_MS",
+    "EMBEDDED_ATLAS_SIM",
+    "ATLAS_SIM_FILE",
+    "ATLAS_SIM_ADDRESS",
     "LOG_FORMAT",
     "RUST_LOG",
     "LOG_LEVEL",
@@ -59,6 +74,14 @@ const DEFAULT_ADMIN_ADDRESS: SocketAddr =
 const DEFAULT_DUPLICATE_LOGIN: DuplicateLogin = DuplicateLogin::Reject;
 const DEFAULT_EMBEDDED_ACCOUNT_SIM: bool = true;
 const DEFAULT_ACCOUNTS_FILE: &str = "config/accounts.json";
+const DEFAULT_EMBEDDED_ATLAS_SIM: bool = true;
+const DEFAULT_ATLAS_SIM_FILE: &str = "config/atlas-sim.json";
+/// The in-process simulator's listen address: a free loopback port.
+const DEFAULT_ATLAS_SIM_ADDRESS: SocketAddr =
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
+/// The `atlas-sim` binary's listen address: a fixed port, so a service can be pointed at it.
+const DEFAULT_ATLAS_SIM_BINARY_ADDRESS: SocketAddr =
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 const DEFAULT_LOG_FORMAT: LogFormat = LogFormat::Text;
 const DEFAULT_LOG_FILTER: &str = "info";
 
@@ -103,6 +126,13 @@ const LOGIN_FAILURE_WINDOW_MS: NumberVar = NumberVar {
 const LOGIN_TIMEOUT_MS: NumberVar = NumberVar {
     name: "LOGIN_TIMEOUT_MS",
     default: 10_000,
+    min: 1,
+    max: u64::MAX,
+};
+/// Atlas's calls have no timeout at all; ours stop waiting after this.
+const REST_TIMEOUT_MS: NumberVar = NumberVar {
+    name: "REST_TIMEOUT_MS",
+    default: 2_000,
     min: 1,
     max: u64::MAX,
 };
@@ -165,6 +195,25 @@ pub struct Env {
     /// ACCOUNTS_FILE: the account simulator's accounts (used by the embedded simulator and by the
     /// `account-sim` binary), `config/accounts.json` by default.
     pub accounts_file: PathBuf,
+    /// BASE_SERVICE_URL and the per-domain `<DOMAIN>_SERVICE_URL` overrides (Atlas's names):
+    /// where each Atlas REST service lives. A domain's own variable wins over the base; a root
+    /// without a trailing `/` gets one (paths are appended without a separator); none set is
+    /// allowed (a call to an unconfigured domain fails naming both variables).
+    pub endpoints: Endpoints,
+    /// REST_TIMEOUT_MS: bound on every REST call, from connecting until the whole answer is
+    /// read, 2000 by default, at least 1 (Atlas's calls have none).
+    pub rest_timeout_ms: u64,
+    /// EMBEDDED_ATLAS_SIM: when BOOTSTRAP_SERVERS is unset (embedded broker mode), also run the
+    /// Atlas REST simulator inside the process, and send it the calls of every domain for which
+    /// neither its own variable nor BASE_SERVICE_URL is set ([`Endpoints::or_base`]); ignored
+    /// when BOOTSTRAP_SERVERS is set. `true` by default.
+    pub embedded_atlas_sim: bool,
+    /// ATLAS_SIM_FILE: the REST simulator's data (used by the embedded simulator and by the
+    /// `atlas-sim` binary), `config/atlas-sim.json` by default.
+    pub atlas_sim_file: PathBuf,
+    /// ATLAS_SIM_ADDRESS: where the embedded REST simulator listens, 127.0.0.1:0 (a free
+    /// loopback port) by default. (The `atlas-sim` binary's default is 127.0.0.1:8080.)
+    pub atlas_sim_address: SocketAddr,
     /// LOG_FORMAT: how log lines are written, text by default.
     pub log_format: LogFormat,
     /// RUST_LOG (a tracing `EnvFilter` directive) when set, else Atlas's LOG_LEVEL lowercased,
@@ -211,6 +260,29 @@ pub struct SimEnv {
     pub topics: Topics,
     /// ACCOUNTS_FILE, `config/accounts.json` by default.
     pub accounts_file: PathBuf,
+    /// Every KAFKA_* variable as a librdkafka property, as [`Env::kafka`].
+    pub kafka: KafkaProperties,
+    /// LOG_FORMAT, text by default.
+    pub log_format: LogFormat,
+    /// RUST_LOG, else LOG_LEVEL lowercased, else `info`.
+    pub log_filter: String,
+}
+
+/// What the `atlas-sim` binary reads: the broker and the seed status topic its character
+/// factory reports on, its data file and listen address, logging, KAFKA_*. It needs no
+/// SERVICE_ID and ignores the service's other variables. Each field is read exactly as the
+/// [`Env`] field of the same name, except that ATLAS_SIM_ADDRESS defaults to 127.0.0.1:8080.
+/// `Debug` hides secret Kafka values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AtlasSimEnv {
+    /// BOOTSTRAP_SERVERS; `None` when unset or empty.
+    pub bootstrap_servers: Option<String>,
+    /// EVENT_TOPIC_SEED_STATUS: where seed CREATED and FAILED events are produced.
+    pub event_seed_status: String,
+    /// ATLAS_SIM_FILE, `config/atlas-sim.json` by default.
+    pub atlas_sim_file: PathBuf,
+    /// ATLAS_SIM_ADDRESS, 127.0.0.1:8080 by default.
+    pub atlas_sim_address: SocketAddr,
     /// Every KAFKA_* variable as a librdkafka property, as [`Env::kafka`].
     pub kafka: KafkaProperties,
     /// LOG_FORMAT, text by default.
@@ -281,6 +353,19 @@ struct RawEnv {
     shutdown_step_timeout_ms: Option<String>,
     embedded_account_sim: Option<String>,
     accounts_file: Option<String>,
+    base_service_url: Option<String>,
+    accounts_service_url: Option<String>,
+    worlds_service_url: Option<String>,
+    channels_service_url: Option<String>,
+    characters_service_url: Option<String>,
+    inventory_service_url: Option<String>,
+    guilds_service_url: Option<String>,
+    character_factory_service_url: Option<String>,
+    configurations_service_url: Option<String>,
+    rest_timeout_ms: Option<String>,
+    embedded_atlas_sim: Option<String>,
+    atlas_sim_file: Option<String>,
+    atlas_sim_address: Option<String>,
     log_format: Option<String>,
     rust_log: Option<String>,
     log_level: Option<String>,
@@ -324,16 +409,17 @@ impl Env {
         } = SimEnv::take(&mut raw, kafka)?;
         let service_id = raw
             .service_id
+            .take()
             .ok_or(ConfigError::MissingVar { name: "SERVICE_ID" })?;
         let service_id = Uuid::parse_str(&service_id)
             .map_err(|_| invalid("SERVICE_ID", "a UUID", service_id))?;
-        let gateway_bind_address = match raw.gateway_bind_address {
+        let gateway_bind_address = match raw.gateway_bind_address.take() {
             None => DEFAULT_GATEWAY_BIND_ADDRESS,
             Some(text) => text
                 .parse()
                 .map_err(|_| invalid("GATEWAY_BIND_ADDRESS", "an IP address", text))?,
         };
-        let admin_address = match raw.admin_address {
+        let admin_address = match raw.admin_address.take() {
             None => DEFAULT_ADMIN_ADDRESS,
             Some(text) => text.parse().map_err(|_| {
                 invalid(
@@ -343,6 +429,9 @@ impl Env {
                 )
             })?,
         };
+        let endpoints = raw.take_endpoints()?;
+        let atlas_sim_file = raw.take_atlas_sim_file();
+        let atlas_sim_address = raw.take_atlas_sim_address(DEFAULT_ATLAS_SIM_ADDRESS)?;
         let otlp_endpoint = otlp_endpoint(raw.otel_exporter_otlp_endpoint, raw.jaeger_host_port);
         Ok(Env {
             bootstrap_servers,
@@ -374,6 +463,15 @@ impl Env {
                 DEFAULT_EMBEDDED_ACCOUNT_SIM,
             )?,
             accounts_file,
+            endpoints,
+            rest_timeout_ms: REST_TIMEOUT_MS.parse(raw.rest_timeout_ms)?,
+            embedded_atlas_sim: parse_bool(
+                "EMBEDDED_ATLAS_SIM",
+                raw.embedded_atlas_sim,
+                DEFAULT_EMBEDDED_ATLAS_SIM,
+            )?,
+            atlas_sim_file,
+            atlas_sim_address,
             log_format,
             log_filter,
             otlp_endpoint,
@@ -403,6 +501,25 @@ impl SimEnv {
                 .take()
                 .unwrap_or_else(|| DEFAULT_ACCOUNTS_FILE.to_owned())
                 .into(),
+            kafka,
+            log_format: LogFormat::parse(raw.log_format.take())?,
+            log_filter: raw.take_log_filter(),
+        })
+    }
+}
+
+impl AtlasSimEnv {
+    /// Builds the `atlas-sim` binary's configuration from `(name, value)` pairs, read as
+    /// [`Env::from_vars`] reads them; the service's own variables are not looked at.
+    pub fn from_vars<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<AtlasSimEnv, ConfigError> {
+        let (mut raw, kafka) = RawEnv::gather(vars)?;
+        Ok(AtlasSimEnv {
+            bootstrap_servers: raw.bootstrap_servers.take(),
+            event_seed_status: raw.take_topics().event_seed_status,
+            atlas_sim_file: raw.take_atlas_sim_file(),
+            atlas_sim_address: raw.take_atlas_sim_address(DEFAULT_ATLAS_SIM_BINARY_ADDRESS)?,
             kafka,
             log_format: LogFormat::parse(raw.log_format.take())?,
             log_filter: raw.take_log_filter(),
@@ -478,6 +595,54 @@ impl RawEnv {
             (Some(directive), _) => directive,
             (None, Some(level)) => level.to_lowercase(),
             (None, None) => DEFAULT_LOG_FILTER.to_owned(),
+        }
+    }
+
+    /// BASE_SERVICE_URL and the `<DOMAIN>_SERVICE_URL` overrides, checked by
+    /// [`Endpoints::new`]; a bad one is an error naming its variable.
+    fn take_endpoints(&mut self) -> Result<Endpoints, ConfigError> {
+        let overrides = [
+            (Domain::Accounts, self.accounts_service_url.take()),
+            (Domain::Worlds, self.worlds_service_url.take()),
+            (Domain::Channels, self.channels_service_url.take()),
+            (Domain::Characters, self.characters_service_url.take()),
+            (Domain::Inventory, self.inventory_service_url.take()),
+            (Domain::Guilds, self.guilds_service_url.take()),
+            (
+                Domain::CharacterFactory,
+                self.character_factory_service_url.take(),
+            ),
+            (
+                Domain::Configurations,
+                self.configurations_service_url.take(),
+            ),
+        ];
+        let overrides = overrides
+            .into_iter()
+            .filter_map(|(domain, url)| url.map(|url| (domain, url)))
+            .collect();
+        Ok(Endpoints::new(self.base_service_url.take(), overrides)?)
+    }
+
+    /// ATLAS_SIM_FILE, `config/atlas-sim.json` when unset.
+    fn take_atlas_sim_file(&mut self) -> PathBuf {
+        self.atlas_sim_file
+            .take()
+            .unwrap_or_else(|| DEFAULT_ATLAS_SIM_FILE.to_owned())
+            .into()
+    }
+
+    /// ATLAS_SIM_ADDRESS, `default` when unset.
+    fn take_atlas_sim_address(&mut self, default: SocketAddr) -> Result<SocketAddr, ConfigError> {
+        match self.atlas_sim_address.take() {
+            None => Ok(default),
+            Some(text) => text.parse().map_err(|_| {
+                invalid(
+                    "ATLAS_SIM_ADDRESS",
+                    "an IP address and port such as 127.0.0.1:8080",
+                    text,
+                )
+            }),
         }
     }
 
@@ -599,6 +764,11 @@ impl fmt::Debug for Env {
             .field("shutdown_step_timeout_ms", &self.shutdown_step_timeout_ms)
             .field("embedded_account_sim", &self.embedded_account_sim)
             .field("accounts_file", &self.accounts_file)
+            .field("endpoints", &self.endpoints)
+            .field("rest_timeout_ms", &self.rest_timeout_ms)
+            .field("embedded_atlas_sim", &self.embedded_atlas_sim)
+            .field("atlas_sim_file", &self.atlas_sim_file)
+            .field("atlas_sim_address", &self.atlas_sim_address)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .field("otlp_endpoint", &self.otlp_endpoint)

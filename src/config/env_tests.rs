@@ -89,6 +89,20 @@ fn default_env_values_are_the_code_defaults() {
         SimEnv::from_vars(values.clone()).unwrap(),
         SimEnv::from_vars(vec![]).unwrap()
     );
+    // The one documented exception: ATLAS_SIM_ADDRESS's value there is the embedded
+    // simulator's default, and the atlas-sim binary's own is 127.0.0.1:8080.
+    let atlas_sim = AtlasSimEnv::from_vars(values.clone()).unwrap();
+    assert_eq!(
+        atlas_sim.atlas_sim_address,
+        "127.0.0.1:0".parse::<SocketAddr>().unwrap()
+    );
+    assert_eq!(
+        AtlasSimEnv {
+            atlas_sim_address: "127.0.0.1:8080".parse().unwrap(),
+            ..atlas_sim
+        },
+        AtlasSimEnv::from_vars(vec![]).unwrap()
+    );
     let mut commented: Vec<&str> = KNOWN_VARS
         .iter()
         .copied()
@@ -98,12 +112,21 @@ fn default_env_values_are_the_code_defaults() {
     assert_eq!(
         commented,
         [
+            "ACCOUNTS_SERVICE_URL",
+            "BASE_SERVICE_URL",
             "BOOTSTRAP_SERVERS",
+            "CHANNELS_SERVICE_URL",
+            "CHARACTERS_SERVICE_URL",
+            "CHARACTER_FACTORY_SERVICE_URL",
+            "CONFIGURATIONS_SERVICE_URL",
+            "GUILDS_SERVICE_URL",
+            "INVENTORY_SERVICE_URL",
             "JAEGER_HOST_PORT",
             "LOG_LEVEL",
             "OTEL_EXPORTER_OTLP_ENDPOINT",
             "RUST_LOG",
-            "SERVICE_ID"
+            "SERVICE_ID",
+            "WORLDS_SERVICE_URL"
         ],
         "only the variables without a default value are commented"
     );
@@ -130,6 +153,15 @@ fn defaults_apply_when_only_service_id_is_set() {
     assert_eq!(env.shutdown_step_timeout_ms, 5_000);
     assert!(env.embedded_account_sim);
     assert_eq!(env.accounts_file, PathBuf::from("config/accounts.json"));
+    assert_eq!(env.endpoints, Endpoints::default());
+    assert_eq!(env.endpoints.missing(), Domain::ALL);
+    assert_eq!(env.rest_timeout_ms, 2_000);
+    assert!(env.embedded_atlas_sim);
+    assert_eq!(env.atlas_sim_file, PathBuf::from("config/atlas-sim.json"));
+    assert_eq!(
+        env.atlas_sim_address,
+        "127.0.0.1:0".parse::<SocketAddr>().unwrap()
+    );
     assert_eq!(env.log_format, LogFormat::Text);
     assert_eq!(env.log_filter, "info");
     assert_eq!(env.otlp_endpoint, None);
@@ -182,6 +214,7 @@ fn numbers_below_their_minimum_are_rejected() {
         ("GATEWAY_MAX_BAD_REQUESTS", "0", 1),
         ("LOGIN_TIMEOUT_MS", "0", 1),
         ("SHUTDOWN_STEP_TIMEOUT_MS", "0", 1),
+        ("REST_TIMEOUT_MS", "0", 1),
         ("MAX_SESSIONS", "0", 1),
         ("LOGIN_FAILURE_WINDOW_MS", "0", 1),
     ] {
@@ -748,6 +781,11 @@ fn sim_env_ignores_the_service_variables() {
         ("LOGIN_MAX_FAILURES", "x"),
         ("LOGIN_FAILURE_WINDOW_MS", "0"),
         ("DUPLICATE_LOGIN", "kick"),
+        ("BASE_SERVICE_URL", "nowhere"),
+        ("WORLDS_SERVICE_URL", "https://tls/"),
+        ("REST_TIMEOUT_MS", "0"),
+        ("EMBEDDED_ATLAS_SIM", "maybe"),
+        ("ATLAS_SIM_ADDRESS", "nowhere"),
     ]));
     assert!(sim.is_ok(), "{sim:?}");
 }
@@ -795,6 +833,11 @@ fn env_debug_shows_the_new_fields() {
         "login_failure_window_ms: 600000",
         "duplicate_login: Reject",
         "otlp_endpoint: None",
+        "rest_timeout_ms: 2000",
+        "embedded_atlas_sim: true",
+        "atlas_sim_file: \"config/atlas-sim.json\"",
+        "atlas_sim_address: 127.0.0.1:0",
+        "endpoints: Endpoints",
     ] {
         assert!(debug.contains(part), "{part} missing: {debug}");
     }
@@ -816,7 +859,252 @@ fn logging_and_simulator_variables_are_read() {
         "DUPLICATE_LOGIN",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "JAEGER_HOST_PORT",
+        "BASE_SERVICE_URL",
+        "REST_TIMEOUT_MS",
+        "EMBEDDED_ATLAS_SIM",
+        "ATLAS_SIM_FILE",
+        "ATLAS_SIM_ADDRESS",
     ] {
         assert!(is_read(name), "{name}");
     }
+    for domain in Domain::ALL {
+        assert!(is_read(domain.env_name()), "{domain}");
+    }
+}
+
+// ---- Atlas REST services and the REST simulator -------------------------------------------
+
+#[test]
+fn service_urls_are_the_base_and_per_domain_overrides_with_a_slash_added() {
+    let env = env(&[
+        (
+            "BASE_SERVICE_URL",
+            " http://atlas-ingress.atlas-main.svc.cluster.local:80/api ",
+        ),
+        ("CHARACTER_FACTORY_SERVICE_URL", "http://factory:8080/api/"),
+    ])
+    .unwrap();
+    let e = &env.endpoints;
+    assert_eq!(
+        e.url(Domain::Accounts, "accounts/1").as_deref(),
+        Some("http://atlas-ingress.atlas-main.svc.cluster.local:80/api/accounts/1")
+    );
+    assert_eq!(
+        e.url(Domain::CharacterFactory, "characters/seed")
+            .as_deref(),
+        Some("http://factory:8080/api/characters/seed")
+    );
+    assert!(e.missing().is_empty());
+}
+
+#[test]
+fn each_domain_variable_sets_its_own_domain_only() {
+    for domain in Domain::ALL {
+        let env = env(&[(domain.env_name(), "http://one:1/api/")]).unwrap();
+        assert_eq!(
+            env.endpoints.root(domain),
+            Some("http://one:1/api/"),
+            "{domain}"
+        );
+        let missing = env.endpoints.missing();
+        assert_eq!(missing.len(), Domain::ALL.len() - 1, "{domain}");
+        assert!(!missing.contains(&domain), "{domain}");
+    }
+}
+
+#[test]
+fn empty_service_urls_count_as_unset() {
+    let env = env(&[("BASE_SERVICE_URL", ""), ("GUILDS_SERVICE_URL", "  ")]).unwrap();
+    assert_eq!(env.endpoints, Endpoints::default());
+}
+
+#[test]
+fn a_bad_service_url_is_an_error_naming_its_variable() {
+    use crate::rest::EndpointError;
+    for (name, value, reason) in [
+        (
+            "BASE_SERVICE_URL",
+            "atlas-ingress/api/",
+            "not an absolute url",
+        ),
+        ("WORLDS_SERVICE_URL", "https://worlds/api/", "only http"),
+        ("ACCOUNTS_SERVICE_URL", "http://accounts/api/?x=1", "query"),
+        ("CONFIGURATIONS_SERVICE_URL", "http:///api/", "no host"),
+    ] {
+        let err = env(&[(name, value)]).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::ServiceUrl(EndpointError::Invalid { var, .. }) if var == name),
+            "{name}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.starts_with(&format!("{name} ")), "{text}");
+        assert!(text.contains(reason), "{text}");
+    }
+}
+
+#[test]
+fn a_service_url_with_credentials_is_refused_without_showing_them() {
+    let err = env(&[("GUILDS_SERVICE_URL", "http://login:s3cret@guilds/api/")]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("GUILDS_SERVICE_URL "), "{text}");
+    assert!(!text.contains("s3cret"), "leaked: {text}");
+    assert!(!format!("{err:?}").contains("s3cret"), "leaked: {err:?}");
+}
+
+#[test]
+fn rest_timeout_can_be_overridden_and_must_be_a_number() {
+    assert_eq!(
+        env(&[("REST_TIMEOUT_MS", " 250 ")])
+            .unwrap()
+            .rest_timeout_ms,
+        250
+    );
+    assert_eq!(
+        env(&[("REST_TIMEOUT_MS", "soon")]).unwrap_err().to_string(),
+        "REST_TIMEOUT_MS must be a whole number, got \"soon\""
+    );
+}
+
+#[test]
+fn the_rest_client_settings_take_rest_timeout_ms() {
+    let env = env(&[
+        ("REST_TIMEOUT_MS", "750"),
+        ("BASE_SERVICE_URL", "http://b/"),
+    ])
+    .unwrap();
+    let settings = crate::rest::ClientConfig::from_env(&env);
+    assert_eq!(settings.timeout, std::time::Duration::from_millis(750));
+    let client = crate::rest::RestClient::from_env(&env).unwrap();
+    assert_eq!(client.endpoints(), &env.endpoints);
+}
+
+#[test]
+fn embedded_atlas_sim_is_a_bool_naming_its_variable_when_bad() {
+    for (value, expected) in [("false", false), ("0", false), ("TRUE", true), ("1", true)] {
+        let env = env(&[("EMBEDDED_ATLAS_SIM", value)]).unwrap();
+        assert_eq!(env.embedded_atlas_sim, expected, "{value:?}");
+    }
+    let err = env(&[("EMBEDDED_ATLAS_SIM", "yes")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "EMBEDDED_ATLAS_SIM must be true or false, got \"yes\""
+    );
+}
+
+#[test]
+fn atlas_sim_file_and_address_can_be_overridden() {
+    let env = env(&[
+        ("ATLAS_SIM_FILE", " /etc/login/atlas-sim.json "),
+        ("ATLAS_SIM_ADDRESS", "0.0.0.0:9000"),
+    ])
+    .unwrap();
+    assert_eq!(
+        env.atlas_sim_file,
+        PathBuf::from("/etc/login/atlas-sim.json")
+    );
+    assert_eq!(
+        env.atlas_sim_address,
+        "0.0.0.0:9000".parse::<SocketAddr>().unwrap()
+    );
+}
+
+#[test]
+fn an_invalid_atlas_sim_address_names_the_variable() {
+    for value in ["localhost:8080", "127.0.0.1", "8080"] {
+        let err = env(&[("ATLAS_SIM_ADDRESS", value)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "ATLAS_SIM_ADDRESS must be an IP address and port such as 127.0.0.1:8080, got {value:?}"
+            )
+        );
+        let err = AtlasSimEnv::from_vars(vars(&[("ATLAS_SIM_ADDRESS", value)])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidVar {
+                    name: "ATLAS_SIM_ADDRESS",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn atlas_sim_env_needs_no_service_id_and_listens_on_8080_by_default() {
+    let sim = AtlasSimEnv::from_vars(vars(&[("PATH", "/bin")])).unwrap();
+    assert_eq!(sim.bootstrap_servers, None);
+    assert_eq!(sim.event_seed_status, "EVENT_TOPIC_SEED_STATUS");
+    assert_eq!(sim.atlas_sim_file, PathBuf::from("config/atlas-sim.json"));
+    assert_eq!(
+        sim.atlas_sim_address,
+        "127.0.0.1:8080".parse::<SocketAddr>().unwrap()
+    );
+    assert_eq!(sim.log_format, LogFormat::Text);
+    assert_eq!(sim.log_filter, "info");
+    assert_eq!(sim.kafka, KafkaProperties::default());
+}
+
+#[test]
+fn atlas_sim_env_reads_its_variables_as_env_does() {
+    let pairs = [
+        ("BOOTSTRAP_SERVERS", " kafka-1:9092 "),
+        ("EVENT_TOPIC_SEED_STATUS", "seeds"),
+        ("ATLAS_SIM_FILE", "/tmp/atlas-sim.json"),
+        ("ATLAS_SIM_ADDRESS", "0.0.0.0:8081"),
+        ("LOG_FORMAT", "JSON"),
+        ("LOG_LEVEL", "Debug"),
+        ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+    ];
+    let sim = AtlasSimEnv::from_vars(vars(&pairs)).unwrap();
+    let env = env(&pairs).unwrap();
+    let expected = AtlasSimEnv {
+        bootstrap_servers: env.bootstrap_servers,
+        event_seed_status: env.topics.event_seed_status,
+        atlas_sim_file: env.atlas_sim_file,
+        atlas_sim_address: env.atlas_sim_address,
+        kafka: env.kafka,
+        log_format: env.log_format,
+        log_filter: env.log_filter,
+    };
+    assert_eq!(sim, expected);
+    assert_eq!(sim.bootstrap_servers.as_deref(), Some("kafka-1:9092"));
+    assert_eq!(sim.event_seed_status, "seeds");
+    assert_eq!(sim.log_filter, "debug");
+    assert_eq!(sim.kafka.common, vars(&[("security.protocol", "SASL_SSL")]));
+}
+
+#[test]
+fn atlas_sim_env_ignores_the_service_variables() {
+    let sim = AtlasSimEnv::from_vars(vars(&[
+        ("SERVICE_ID", "abc"),
+        ("EMBEDDED_ACCOUNT_SIM", "maybe"),
+        ("EMBEDDED_ATLAS_SIM", "maybe"),
+        ("BASE_SERVICE_URL", "nowhere"),
+        ("ACCOUNTS_SERVICE_URL", "https://tls/"),
+        ("REST_TIMEOUT_MS", "0"),
+        ("ADMIN_ADDRESS", "nowhere"),
+        ("MAX_SESSIONS", "0"),
+    ]));
+    assert!(sim.is_ok(), "{sim:?}");
+}
+
+#[test]
+fn atlas_sim_env_errors_name_the_variable_and_debug_redacts_secrets() {
+    let err = AtlasSimEnv::from_vars(vars(&[("LOG_FORMAT", "xml")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "LOG_FORMAT must be text or json, got \"xml\""
+    );
+    let err = AtlasSimEnv::from_vars(vars(&[("KAFKA_", "x")])).unwrap_err();
+    assert!(matches!(err, ConfigError::EmptyKafkaProperty), "{err:?}");
+    let sim = AtlasSimEnv::from_vars(vars(&[("KAFKA_SASL_PASSWORD", "hunter2")])).unwrap();
+    let debug = format!("{sim:?}");
+    assert!(!debug.contains("hunter2"), "leaked: {debug}");
+    assert!(
+        debug.contains(r#"("sasl.password", <redacted>)"#),
+        "{debug}"
+    );
 }

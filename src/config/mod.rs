@@ -6,7 +6,9 @@ pub mod service;
 
 use std::path::PathBuf;
 
-pub use env::{DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics, KNOWN_VARS};
+pub use env::{
+    AtlasSimEnv, DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics, KNOWN_VARS,
+};
 pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.
@@ -40,6 +42,12 @@ impl Config {
 /// [`Config::from_env`] reads it (no SERVICE_ID, no service file).
 pub fn sim_from_env() -> Result<SimEnv, ConfigError> {
     SimEnv::from_vars(process_vars()?)
+}
+
+/// The `atlas-sim` binary's configuration, read from the process environment as
+/// [`Config::from_env`] reads it (no SERVICE_ID, no service file).
+pub fn atlas_sim_from_env() -> Result<AtlasSimEnv, ConfigError> {
+    AtlasSimEnv::from_vars(process_vars()?)
 }
 
 /// The process environment's variables that the crate reads (known ones and KAFKA_*). Others
@@ -103,6 +111,11 @@ pub enum ConfigError {
          name, as in KAFKA_SECURITY_PROTOCOL"
     )]
     EmptyKafkaProperty,
+
+    /// BASE_SERVICE_URL or a `<DOMAIN>_SERVICE_URL` is not an absolute `http://` root (with a
+    /// host, and no query, fragment or credentials); the message names the variable.
+    #[error(transparent)]
+    ServiceUrl(#[from] crate::rest::EndpointError),
 
     /// envy rejected the variables (not expected: every field of its struct is an optional string).
     #[error("environment: {0}")]

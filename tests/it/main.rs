@@ -2,6 +2,7 @@
 //! `make test`), with fresh topics and groups per test and the account simulator as the peer.
 
 mod abuse;
+mod atlas;
 mod embedded;
 mod helpers;
 mod lifecycle;
