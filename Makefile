@@ -5,7 +5,7 @@ BROKER_PORT ?= 19092
 export BROKER_PORT
 CARGO ?= cargo
 
-.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz
+.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz image-check
 
 build:
 	$(CARGO) build
@@ -57,6 +57,14 @@ test: deps
 	  $(CARGO) test --test it -- --ignored; rc=$$?; fi; \
 	if [ $$started = 1 ]; then tests/tools/broker.sh down; fi; \
 	exit $$rc
+
+# The container image (config/docker/Dockerfile) without a Docker engine: its build and run steps
+# replayed on this host by tests/tools/image_check.py (same command, same files after
+# .dockerignore, same user), then the result started in a network namespace of its own and
+# probed (/healthz, /readyz, a login), stopped with SIGTERM, exit 0. Needs root (it adds the
+# image's user for the run and removes it again).
+image-check: deps
+	@python3 tests/tools/image_check.py
 
 fmt:
 	$(CARGO) fmt
