@@ -25,6 +25,7 @@ the temporary root. Usage: python3 tests/tools/image_check.py
 """
 
 import ctypes
+import fcntl
 import json
 import os
 import re
@@ -282,7 +283,7 @@ class Replay:
                 env.update(env_pairs(arguments, env))
             elif word == "RUN":
                 self.run_step(stage, workdir, env, arguments, last)
-            elif word in ("USER", "EXPOSE", "CMD", "STOPSIGNAL", "ENTRYPOINT"):
+            elif word in ("USER", "EXPOSE", "CMD", "STOPSIGNAL"):
                 if not last:
                     raise CheckFailed(f"{word} in the build stage is not replayed")
                 self.final[word] = arguments
@@ -527,7 +528,6 @@ def set_loopback_up():
 
 
 def fcntl_ioctl(sock, request, argument):
-    import fcntl
     return fcntl.ioctl(sock.fileno(), request, argument)
 
 
@@ -673,15 +673,16 @@ def exercise(replay):
         code, body = http_get(net, admin_port, "/metrics")
         if code != 200 or "login_logins_total" not in body:
             raise CheckFailed(f"/metrics answered {code} without login_logins_total")
-        process.send_signal(signal.SIGTERM)
+        stop_signal = replay.final.get("STOPSIGNAL", "SIGTERM")
+        process.send_signal(getattr(signal, stop_signal))
         stopping = time.monotonic()
         try:
             code = process.wait(STOP_DEADLINE)
         except subprocess.TimeoutExpired:
-            raise CheckFailed(f"the service did not exit within {STOP_DEADLINE:.0f} s of SIGTERM")
+            raise CheckFailed(f"the service did not exit within {STOP_DEADLINE:.0f} s of {stop_signal}")
         if code != 0:
-            raise CheckFailed(f"the service exited with {code} after SIGTERM")
-        say(f"SIGTERM: exit 0 after {time.monotonic() - stopping:.1f} s")
+            raise CheckFailed(f"the service exited with {code} after {stop_signal}")
+        say(f"{stop_signal}: exit 0 after {time.monotonic() - stopping:.1f} s")
     except CheckFailed:
         print(Path(log).read_text(errors="replace")[-4000:], file=sys.stderr)
         raise
