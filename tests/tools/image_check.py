@@ -219,6 +219,20 @@ class DockerIgnore:
         return False
 
 
+def check_dockerignore_rules():
+    """The matcher against Docker's documented behaviour, before it filters a real context."""
+    cases = [
+        ("*", "Cargo.toml", True), ("*", "target/release/x", True), ("*\n!src", "src/main.rs", False),
+        ("*.md", "README.md", True), ("*.md", "docs/a.md", False), ("**/*.md", "docs/a/b.md", True),
+        ("**/*.md", "a.md", True), ("target/", "target/debug/x", True), ("/target", "target/x", True),
+        ("a?c", "abc", True), ("a?c", "a/c", False), ("[a-c]x", "bx", True), ("src\n!src/keep", "src/keep", False),
+        ("config\nconfig/docker", "config/docker/Dockerfile", True), ("config/docker", "config/service.json", False),
+    ]
+    for rules, path, ignored in cases:
+        if DockerIgnore(rules).ignored(path) != ignored:
+            raise CheckFailed(f".dockerignore matcher: {rules!r} on {path!r} should give ignored={ignored}")
+
+
 def context_files(root, ignore):
     """Every file of the build context, relative to the repository root."""
     files = []
@@ -721,6 +735,7 @@ def main():
     started = time.monotonic()
     global ARGS
     ARGS, stages = parse_dockerfile(DOCKERFILE.read_text())
+    check_dockerignore_rules()
     ignore = DockerIgnore(DOCKERIGNORE.read_text() if DOCKERIGNORE.exists() else "")
     context = context_files(REPO, ignore)
     for leaked in ("target/", ".cache/", ".git/", ".git"):
