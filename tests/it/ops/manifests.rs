@@ -111,7 +111,8 @@ fn ports_are_the_service_files_tenant_ports_and_the_admin_port() {
     let hint = format!(
         "config/service.json's tenants listen on {tenants:?} and the admin port is {admin}: \
          update the ports of config/kubernetes/deployment.yaml and service.yaml (both Services, \
-         ports named tenant-<port>) and EXPOSE in config/docker/Dockerfile"
+         ports named tenant-<port>), the service file in configmap.yaml and EXPOSE in \
+         config/docker/Dockerfile"
     );
     let tenant_set: BTreeSet<(String, u64)> = tenants
         .iter()
