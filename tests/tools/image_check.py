@@ -640,7 +640,11 @@ def start_service(replay):
     env = {"PATH": DEBIAN_PATH, "HOSTNAME": "image-check", "HOME": passwd[5] if passwd else "/"}
     env.update(final["ENV"])
     env["SERVICE_ID"] = str(uuid.uuid4())  # what `docker run -e SERVICE_ID=...` adds
-    service_file = json.loads((workdir / "config/service.json").read_text())
+    if not env.get("ADMIN_ADDRESS", "").startswith("0.0.0.0:"):
+        raise CheckFailed("the image must set ADMIN_ADDRESS=0.0.0.0:<port>: probes come from beyond the container")
+    if env.get("GATEWAY_BIND_ADDRESS") != "0.0.0.0":
+        raise CheckFailed("the image must set GATEWAY_BIND_ADDRESS=0.0.0.0: clients come from beyond the container")
+    service_file = json.loads((workdir / env.get("SERVICE_CONFIG", "config/service.json")).read_text())
     tenant_ports = [t["port"] for t in service_file["tenants"]]
     admin_port = int(env["ADMIN_ADDRESS"].rsplit(":", 1)[1])
     isolated = netns_works()
