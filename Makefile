@@ -13,7 +13,7 @@ CARGO ?= cargo
 TARGET_DIR = $(shell $(CARGO) metadata --no-deps --format-version 1 2>/dev/null | \
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
-.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz
+.PHONY: run demo test unit-test deps broker-up broker-down build release clean fmt lint bench fuzz image-check
 
 build:
 	$(CARGO) build
@@ -56,6 +56,14 @@ unit-test:
 # even when tests fail (see tests/tools/test.sh).
 test: deps
 	@CARGO="$(CARGO)" tests/tools/test.sh
+
+# The container image (config/docker/Dockerfile) without a Docker engine: its build and run steps
+# replayed on this host by tests/tools/image_check.py (same command, same files after
+# .dockerignore, same user), then the result started in a network namespace of its own and
+# probed (/healthz, /readyz, a login), stopped with SIGTERM, exit 0. Needs root (it adds the
+# image's user for the run and removes it again).
+image-check: deps
+	@python3 tests/tools/image_check.py
 
 fmt:
 	$(CARGO) fmt

@@ -7,6 +7,7 @@ mod embedded;
 mod helpers;
 mod lifecycle;
 mod observe;
+mod ops;
 mod outage;
 mod process;
 mod recovery;
