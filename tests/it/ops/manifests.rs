@@ -46,6 +46,16 @@ const OVERRIDES: &[(&str, &str, &str)] = &[
         "false",
         "no simulator in a cluster, even by mistake",
     ),
+    (
+        "EMBEDDED_ATLAS_SIM",
+        "false",
+        "no REST simulator in a cluster, even by mistake",
+    ),
+    (
+        "BASE_SERVICE_URL",
+        "http://atlas-ingress.atlas.svc.cluster.local:80/api/",
+        "Atlas's ingress in the cluster",
+    ),
     ("LOG_FORMAT", "json", "for the cluster's log collector"),
 ];
 /// The drain's upper bound (issue 16 item 4: DRAIN_DEADLINE_MS at most 5000).
