@@ -29,12 +29,14 @@ use crate::kafka::producer::{Delivered, Flush, Producer};
 use crate::kafka::recovery::{self, Recovery};
 use crate::kafka::router::{ConsumedTopics, Router};
 use crate::metrics;
+use crate::rest::{ClientConfig as RestConfig, RestClient};
 use crate::session::directory::Directory;
 use crate::session::ids::SessionIds;
 use crate::session::registry::AccountRegistry;
 use crate::session::state::Settings;
 use crate::session::supervisor::{self, SessionSupervisor, Shutdown};
 use crate::session::{Limits, Services};
+use crate::sim::atlas::{AtlasSim, KafkaSeeds, RunningSim, SimData};
 use crate::sim::book::{AccountsFile, Book};
 use crate::sim::runner::{Sim, SimTopics};
 use crate::tenant::Tenants;
@@ -54,6 +56,18 @@ pub enum StartError {
     /// A blocking start-up step panicked.
     #[error("start-up step failed: {0}")]
     Blocking(String),
+    /// The embedded REST simulator could not start.
+    #[error("REST simulator: {0}")]
+    AtlasSim(#[from] crate::sim::atlas::SimError),
+    /// An Atlas service URL is unusable.
+    #[error("{0}")]
+    Endpoint(#[from] crate::rest::EndpointError),
+    /// The REST client could not be built.
+    #[error("REST client: {0}")]
+    Rest(#[from] crate::rest::RestError),
+    /// A tenant's client protocol cannot be set up (an unsupported version, say).
+    #[error("service file: {0}")]
+    Protocol(#[from] crate::gateway::ProtocolError),
 }
 
 /// A started service.
@@ -76,6 +90,8 @@ pub struct Running {
 struct Embedded {
     _broker: EmbeddedBroker,
     _sim_stop: Option<oneshot::Sender<()>>,
+    /// The REST simulator (EMBEDDED_ATLAS_SIM) and its seed producer.
+    atlas: Option<(RunningSim, KafkaSeeds)>,
 }
 
 /// The configured broker; or, when none is, the embedded broker (and the simulator, unless
@@ -126,13 +142,51 @@ async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartErro
     } else {
         None
     };
+    let atlas = if env.embedded_atlas_sim && !env.endpoints.missing().is_empty() {
+        let seeds = KafkaSeeds::new(&bootstrap, &env.kafka, &t.event_seed_status)?;
+        let data = SimData::load(&env.atlas_sim_file)?;
+        let sim = AtlasSim::start(env.atlas_sim_address, data, Box::new(seeds.clone())).await?;
+        info!(url = %sim.base_url(), data = %env.atlas_sim_file.display(), "Embedded REST simulator of Atlas's services running.");
+        Some((sim, seeds))
+    } else {
+        None
+    };
     Ok((
         Some(Embedded {
             _broker: broker,
             _sim_stop: sim_stop,
+            atlas,
         }),
         bootstrap,
     ))
+}
+
+/// Atlas's REST services: the configured ones, and the embedded simulator for every domain
+/// without a URL.
+fn rest_client(config: &Config, embedded: Option<&Embedded>) -> Result<RestClient, StartError> {
+    let env = &config.env;
+    let mut endpoints = env.endpoints.clone();
+    if let Some((sim, _)) = embedded.and_then(|e| e.atlas.as_ref()) {
+        endpoints = endpoints.or_base(&sim.base_url())?;
+    }
+    for domain in endpoints.missing() {
+        warn!(variable = domain.env_name(), "No URL for an Atlas service: the game socket's calls to it will fail (set it, or BASE_SERVICE_URL).");
+    }
+    Ok(RestClient::new(endpoints, RestConfig::from_env(env))?)
+}
+
+/// Every tenant's client protocol, set up (its warnings logged).
+fn protocols(config: &Config) -> Result<Vec<Protocol>, StartError> {
+    let mut protocols = Vec::new();
+    for (index, tenant) in config.service.tenants.iter().enumerate() {
+        let max_line = config.env.gateway_max_line_bytes;
+        let (protocol, warnings) = Protocol::for_tenant(index, tenant, max_line)?;
+        for warning in warnings {
+            warn!(tenant = %tenant.id, warning, "Unused part of the tenant's socket section.");
+        }
+        protocols.push(protocol);
+    }
+    Ok(protocols)
 }
 
 /// Runs `f` on a blocking thread.
@@ -147,6 +201,8 @@ async fn blocking<T: Send + 'static>(
 /// Starts the service inside the current actix system; returns once the gateway accepts.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let env = &config.env;
+    // The tenants' protocols first: an unsupported version stops start-up before anything runs.
+    let protocols = protocols(&config)?;
     let health = Arc::new(Health::default());
     let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
     let (embedded, bootstrap) = broker(&config).await?;
@@ -181,6 +237,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         },
         ledger: Ledger::new(&env.session_ledger_topic(), delivered),
         ids: SessionIds::new(env.service_id),
+        rest: rest_client(&config, embedded.as_ref())?,
         directory: Arc::clone(&directory),
         limits: Limits {
             max_sessions: env.max_sessions,
@@ -240,14 +297,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         warn!("Still waiting for the consumer's partition assignment.");
     }
     let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
-    let protocols: Vec<Protocol> = config
-        .service
-        .tenants
-        .iter()
-        .map(|_| Protocol::JsonLines {
-            max_line: env.gateway_max_line_bytes,
-        })
-        .collect();
     let listeners = Listeners::start(
         env.gateway_bind_address,
         &tenants,
@@ -315,6 +364,15 @@ impl Running {
         // Tear down the clients before the embedded broker they talk to.
         if let Some(embedded) = &mut self.embedded {
             embedded._sim_stop.take();
+            if let Some((sim, seeds)) = embedded.atlas.take() {
+                sim.stop().await;
+                let flushed = tokio::task::spawn_blocking(move || seeds.flush(step)).await;
+                if !matches!(flushed, Ok(Ok(()))) {
+                    warn!(
+                        "The REST simulator's seed events did not all reach the embedded broker."
+                    );
+                }
+            }
         }
         if let Some(thread) = self.consumer_thread.take() {
             // The loop has answered (or, when the commit timed out, will return once it is

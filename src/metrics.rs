@@ -17,6 +17,7 @@ pub const EVENTS_CONSUMED: &str = "login_events_consumed_total";
 pub const MESSAGES_PRODUCED: &str = "login_messages_produced_total";
 pub const PRODUCE_DURATION: &str = "login_produce_duration_seconds";
 pub const CONSUMER_LAG: &str = "login_consumer_lag";
+pub const REQUESTS_DROPPED: &str = "login_requests_dropped_total";
 
 /// Histogram buckets, in seconds: sub-millisecond to the login timeout.
 const BUCKETS: &[f64] = &[
@@ -67,6 +68,10 @@ fn describe() {
         CONSUMER_LAG,
         "Consumer lag in messages, by topic and partition."
     );
+    describe_counter!(
+        REQUESTS_DROPPED,
+        "Client requests dropped unserved (a game packet before login, an unknown opcode, ...), by tenant and reason."
+    );
 }
 
 /// The counter of consumed events of `topic` with `outcome` (kept by the router).
@@ -103,4 +108,9 @@ pub fn login_answered(tenant: &str, outcome: &'static str, took: Duration) {
 pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
     gauge!(CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())
         .set(lag as f64);
+}
+
+/// A client request was dropped unserved; `reason` is one of a fixed set of labels.
+pub fn request_dropped(tenant: &str, reason: &'static str) {
+    counter!(REQUESTS_DROPPED, "tenant" => tenant.to_owned(), "reason" => reason).increment(1);
 }

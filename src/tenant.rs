@@ -142,6 +142,7 @@ mod tests {
             minor_version: 1,
             port: 0,
             channels: vec![],
+            ..Default::default()
         }
     }
 

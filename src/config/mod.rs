@@ -9,10 +9,10 @@ use std::path::PathBuf;
 pub use env::{
     AtlasSimEnv, DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics, KNOWN_VARS,
 };
-pub use service::{ChannelConfig, ServiceConfig, Task, TenantConfig};
+pub use service::{ChannelConfig, ProtocolKind, ServiceConfig, Task, TenantConfig};
 
 /// Everything the service is configured with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub env: Env,
     pub service: ServiceConfig,
@@ -222,7 +222,7 @@ mod tests {
             config.env.service_config,
             PathBuf::from(EXAMPLE_SERVICE_FILE)
         );
-        assert_eq!(config.service.tenants.len(), 1);
+        assert_eq!(config.service.tenants.len(), 2);
         assert_eq!(config.service.tenants[0].region, "GMS");
     }
 

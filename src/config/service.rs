@@ -15,7 +15,7 @@ use super::ConfigError;
 const MAX_REGION_LEN: usize = 16;
 
 /// The parsed and checked service file.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ServiceConfig {
     #[serde(default)]
     pub tasks: Vec<Task>,
@@ -32,7 +32,7 @@ pub enum Task {
 }
 
 /// One tenant: a game version in a region, served on its own port.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantConfig {
     pub id: Uuid,
@@ -41,8 +41,32 @@ pub struct TenantConfig {
     pub minor_version: u16,
     /// The gateway port; 0 means any free port (tests).
     pub port: u16,
+    /// What the port speaks: the MapleStory game socket of the tenant's version (the default,
+    /// as every Atlas tenant) or the JSON-lines gateway.
+    #[serde(default)]
+    pub protocol: ProtocolKind,
+    /// The JSON-lines gateway's channels (the game socket reads them from Atlas's services).
     #[serde(default)]
     pub channels: Vec<ChannelConfig>,
+    /// Atlas's `socket` section (handlers and writers with their opcodes and code maps); the
+    /// built-in tables of the tenant's version when absent.
+    #[serde(default)]
+    pub socket: Option<serde_json::Value>,
+    /// Atlas's `usesPin`: the game client asks for a PIN after login.
+    #[serde(default)]
+    pub uses_pin: bool,
+}
+
+/// The client protocol of a tenant's port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum ProtocolKind {
+    /// The MapleStory game socket (`maple-protocol.md`).
+    #[default]
+    #[serde(rename = "maple")]
+    Maple,
+    /// The JSON-lines gateway (`gateway-protocol.md`).
+    #[serde(rename = "json-lines")]
+    JsonLines,
 }
 
 /// Where a channel of a world listens, handed to the client after login.

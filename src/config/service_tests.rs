@@ -34,20 +34,57 @@ fn the_example_file_parses() {
             duration_ms: 3_600_000
         }]
     );
-    let expected = TenantConfig {
+    let game = TenantConfig {
+        id: "cee1d8b3-eb44-4808-8795-dfc6ef909ff1".parse().unwrap(),
+        region: "GMS".into(),
+        major_version: 83,
+        minor_version: 1,
+        port: 8300,
+        protocol: ProtocolKind::Maple,
+        ..TenantConfig::default()
+    };
+    let gateway = TenantConfig {
         id: GMS.parse().unwrap(),
         region: "GMS".into(),
         major_version: 83,
         minor_version: 1,
         port: 8484,
+        protocol: ProtocolKind::JsonLines,
         channels: vec![ChannelConfig {
             world_id: 0,
             channel_id: 0,
             ip_address: "127.0.0.1".into(),
             port: 7575,
         }],
+        ..TenantConfig::default()
     };
-    assert_eq!(config.tenants, [expected]);
+    assert_eq!(config.tenants, [game, gateway]);
+}
+
+#[test]
+fn a_tenant_speaks_the_game_socket_unless_it_says_json_lines() {
+    let mut gateway = tenant(GMS, 1);
+    gateway["protocol"] = json!("json-lines");
+    let mut game = tenant(JMS, 2);
+    game["socket"] = json!({"handlers": [], "writers": []});
+    game["usesPin"] = json!(true);
+    let config = parse(
+        json!({"tenants": [tenant("00000000-0000-4000-8000-000000000001", 0), gateway, game]}),
+    )
+    .unwrap();
+    let kinds: Vec<ProtocolKind> = config.tenants.iter().map(|t| t.protocol).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProtocolKind::Maple,
+            ProtocolKind::JsonLines,
+            ProtocolKind::Maple
+        ]
+    );
+    assert!(config.tenants[2].uses_pin && config.tenants[2].socket.is_some());
+    let mut odd = tenant(GMS, 3);
+    odd["protocol"] = json!("telnet");
+    assert!(error(json!({"tenants": [odd]})).contains("unknown variant `telnet`"));
 }
 
 #[test]

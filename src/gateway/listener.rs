@@ -40,13 +40,17 @@ impl Listeners {
                     ),
                 )
             })?;
-            bound.push((tenant.index, listener, *protocol));
+            bound.push((tenant.index, listener, protocol.clone()));
         }
         let mut addrs = Vec::new();
         let mut tasks = Vec::new();
         for (tenant, listener, protocol) in bound {
             let addr = listener.local_addr()?;
-            info!(%addr, tenant = %tenants.get(tenant).id, ?protocol, "Accepting clients.");
+            let kind = match &protocol {
+                Protocol::JsonLines { .. } => "json-lines",
+                Protocol::Maple(_) => "maple",
+            };
+            info!(%addr, tenant = %tenants.get(tenant).id, protocol = kind, "Accepting clients.");
             addrs.push(addr);
             tasks.push(actix_rt::spawn(accept(
                 listener,

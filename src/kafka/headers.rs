@@ -39,6 +39,31 @@ pub fn outgoing(tenant: &Tenant, span: &tracing::Span) -> OwnedHeaders {
     injector.0.unwrap_or_default()
 }
 
+/// The W3C trace context of `span` as text (`traceparent`, and `tracestate` when there is one),
+/// for calls that carry it elsewhere than in Kafka headers (REST).
+pub fn trace_context(span: &tracing::Span) -> (Option<String>, Option<String>) {
+    let mut fields = TextFields::default();
+    TraceContextPropagator::new().inject_context(&span.context(), &mut fields);
+    (fields.traceparent, fields.tracestate)
+}
+
+#[derive(Default)]
+struct TextFields {
+    traceparent: Option<String>,
+    tracestate: Option<String>,
+}
+
+impl Injector for TextFields {
+    fn set(&mut self, key: &str, value: String) {
+        match key {
+            _ if value.is_empty() => {}
+            "traceparent" => self.traceparent = Some(value),
+            "tracestate" => self.tracestate = Some(value),
+            _ => {}
+        }
+    }
+}
+
 struct HeaderInjector(Option<OwnedHeaders>);
 
 impl Injector for HeaderInjector {
@@ -173,6 +198,7 @@ mod tests {
                 minor_version: 1,
                 port: 0,
                 channels: vec![],
+                ..Default::default()
             },
         )
     }

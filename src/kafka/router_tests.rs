@@ -79,6 +79,7 @@ fn fixture() -> Fixture {
         minor_version: 1,
         port: 0,
         channels: vec![],
+        ..Default::default()
     }]));
     let directory = Arc::new(Directory::default());
     let registry = Arc::new(AccountRegistry::default());

@@ -16,8 +16,8 @@ use crate::kafka::producer::{publish, Publish};
 use crate::session::connection::{ClientInputs, Connection, Encode};
 use crate::session::outbound::{Failure, Outbound, Pushed};
 use crate::session::output::{EndReason, Output, Problem, Unavailable};
-use crate::session::request::{ClientInput, Request};
-use crate::session::state::{Effect, Input, State};
+use crate::session::request::{ClientInput, Guard, Request};
+use crate::session::state::{Effect, GameRequest, Input, State};
 use crate::session::supervisor::{Bound, Notice, SessionEnded};
 use crate::session::{Inbound, Services, SessionEvent};
 use crate::tenant::{Tenant, TenantIdx};
@@ -72,12 +72,13 @@ impl SessionActor {
             inputs,
             writer,
             encoder,
+            flow,
         } = connection;
         let tenant_id = services.tenants.get(tenant).id;
         // Logs only (see `telemetry::UNTRACED`): requests, events and the end are traced.
         let span = info_span!(target: crate::telemetry::UNTRACED, parent: None, "session", session_id = %id, tenant = %tenant_id, account_id = tracing::field::Empty);
         let ip_address = peer.ip().to_canonical().to_string();
-        let state = State::new(ip_address, services.settings.clone());
+        let state = State::new(ip_address, flow, services.settings.clone());
         SessionActor {
             id,
             tenant,
@@ -137,8 +138,12 @@ impl SessionActor {
                     .logout(self.tenant(), self.id, account_id);
                 self.send(msg, ctx, |_, _, _| {});
             }
+            Effect::Fetch(query) => self.fetch(query, ctx),
             Effect::LoginAnswered { outcome, took } => {
                 crate::metrics::login_answered(self.tenant().label(), outcome.label(), took);
+            }
+            Effect::Dropped(reason) => {
+                crate::metrics::request_dropped(self.tenant().label(), reason);
             }
             Effect::End(reason) => self.end(reason, ctx),
         }
@@ -174,6 +179,25 @@ impl SessionActor {
         ctx.run_later(self.services.login_timeout, move |act, ctx| {
             act.apply(Input::LoginTimedOut { attempt }, ctx);
         });
+    }
+
+    /// Runs a REST query; its answer is the next input (with the hold of the event that caused
+    /// it, if any: see `kafka::delivery`).
+    fn fetch(&mut self, query: crate::session::fetch::Query, ctx: &mut Context<Self>) {
+        let rest = self.services.rest.clone();
+        let context = crate::session::atlas::context(self.tenant(), &Span::current());
+        let hold = self.holding.clone();
+        let span = Span::current();
+        ctx.spawn(
+            crate::session::atlas::answer(rest, context, query)
+                .into_actor(self)
+                .map(move |answer, act, ctx| {
+                    let _entered = span.enter();
+                    let held = std::mem::replace(&mut act.holding, hold);
+                    act.apply(Input::Fetched(answer), ctx);
+                    act.holding = held;
+                }),
+        );
     }
 
     /// The session is bound to `account_id`: indexed, recorded, and announced (session CREATED).
@@ -289,12 +313,28 @@ impl SessionActor {
         );
     }
 
-    fn request(&mut self, request: Request, ctx: &mut Context<Self>) {
+    fn request(&mut self, request: Request, guard: Guard, ctx: &mut Context<Self>) {
         let span = info_span!(parent: &self.span, "request", op = request.name());
         let _entered = span.enter();
         self.last_activity = Instant::now();
-        let input = self.input_for(request);
+        let input = if guard == Guard::LoggedIn && !self.logged_in() {
+            // Atlas's LoggedIn validator: dropped (and counted), never an error to the client.
+            Input::Refused
+        } else {
+            self.input_for(request)
+        };
         self.apply(input, ctx);
+    }
+
+    /// Whether the account counts as logged in at the account service (the peer's LOGGED_IN,
+    /// or this session's own CREATED after the account's last LOGGED_OUT).
+    fn logged_in(&self) -> bool {
+        self.state.account_id != 0
+            && self.services.registry.is_logged_in(
+                self.tenant,
+                self.state.account_id,
+                self.state.created_seq,
+            )
     }
 
     /// The state machine's input for a request, with the facts it needs looked up.
@@ -322,20 +362,27 @@ impl SessionActor {
                     .service
                     .channel(usize::from(self.tenant), world_id, channel_id)
                     .map(|c| (c.ip_address.clone(), c.port));
-                let account_logged_in = self.state.account_id != 0
-                    && self.services.registry.is_logged_in(
-                        self.tenant,
-                        self.state.account_id,
-                        self.state.created_seq,
-                    );
                 Input::SelectCharacter {
                     character_id,
                     channel,
-                    account_logged_in,
+                    account_logged_in: self.logged_in(),
                 }
             }
             Request::Logout => Input::Logout,
             Request::Ping => Input::Ping,
+            Request::Pong => Input::Game(GameRequest::Pong),
+            Request::ListWorlds => Input::Game(GameRequest::ListWorlds),
+            Request::WorldStatus { world_id } => Input::Game(GameRequest::WorldStatus { world_id }),
+            Request::ListCharacters {
+                world_id,
+                channel_id,
+            } => Input::Game(GameRequest::ListCharacters {
+                world_id,
+                channel_id,
+            }),
+            Request::PlayCharacter { character_id, pic } => {
+                Input::Game(GameRequest::PlayCharacter { character_id, pic })
+            }
         }
     }
 }
@@ -440,9 +487,13 @@ impl StreamHandler<ClientInput> for SessionActor {
         let span = self.span.clone();
         let _entered = span.enter();
         match input {
-            ClientInput::Request(request) => self.request(request, ctx),
+            ClientInput::Request(request, guard) => self.request(request, guard, ctx),
             ClientInput::Malformed(message) => self.apply(Input::BadRequest { message }, ctx),
             ClientInput::TooLong => self.apply(Input::TooLong, ctx),
+            ClientInput::Dropped(reason) => {
+                crate::metrics::request_dropped(self.tenant().label(), reason);
+            }
+            ClientInput::Invalid => self.apply(Input::End(EndReason::ProtocolViolation), ctx),
             ClientInput::Broken => self.apply(Input::End(EndReason::ClientClosed), ctx),
         }
     }
@@ -500,10 +551,15 @@ impl Handler<CheckIdle> for SessionActor {
     type Result = ();
 
     fn handle(&mut self, msg: CheckIdle, ctx: &mut Context<Self>) {
-        if self.last_activity.elapsed() > msg.0 {
+        let idle = self.last_activity.elapsed();
+        if idle >= crate::session::state::PING_AFTER.min(msg.0) {
             let span = self.span.clone();
             let _entered = span.enter();
-            self.apply(Input::End(EndReason::IdleTimeout), ctx);
+            let quiet = Input::Quiet {
+                idle,
+                max_idle: msg.0,
+            };
+            self.apply(quiet, ctx);
         }
     }
 }

@@ -10,6 +10,7 @@ use futures_util::Stream;
 use crate::session::outbound::ClientWriter;
 use crate::session::output::Output;
 use crate::session::request::ClientInput;
+use crate::session::state::Flow;
 use crate::tenant::TenantIdx;
 
 /// The decoded inputs of one connection, in order; the stream ends when the client closes.
@@ -30,6 +31,8 @@ pub struct Connection {
     pub inputs: ClientInputs,
     pub writer: ClientWriter,
     pub encoder: Box<dyn Encode>,
+    /// The session flow the protocol serves.
+    pub flow: Flow,
 }
 
 impl std::fmt::Debug for Connection {

@@ -5,14 +5,16 @@
 //! routes through (`directory`), and the account registry (`registry`).
 
 pub(crate) mod actor;
+pub(crate) mod atlas;
 pub mod connection;
 pub(crate) mod directory;
+pub mod fetch;
 pub(crate) mod ids;
 pub mod outbound;
 pub mod output;
 pub(crate) mod registry;
 pub mod request;
-pub(crate) mod state;
+pub mod state;
 pub(crate) mod supervisor;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -87,6 +89,8 @@ pub struct Services {
     pub ledger: crate::kafka::ledger::Ledger,
     /// This instance's session ids.
     pub ids: ids::SessionIds,
+    /// Atlas's REST services (the game flow's accounts, worlds, channels, characters).
+    pub rest: crate::rest::RestClient,
 }
 
 /// Admission limits (see `config/default.env`).

@@ -4,19 +4,17 @@
 use uuid::Uuid;
 
 use crate::message::account_session::Until;
+use crate::rest::{Character, Inventory, World};
 
 /// One thing the client is told.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// The session exists and its start is recorded: the client may talk.
     Hello { session_id: Uuid },
     /// The peer logged the account in (or the licence was accepted).
-    LoginAccepted {
-        account_id: u32,
-        account_name: String,
-    },
+    LoginAccepted(AccountInfo),
     /// The peer logged the account in, but its licence agreement is still to be accepted.
-    LicenseRequired { account_id: u32 },
+    LicenseRequired(AccountInfo),
     /// The login failed; the session stays and may retry.
     LoginRefused(Refusal),
     /// The account is blocked: for good when `permanent`, else until `until`.
@@ -31,16 +29,77 @@ pub enum Output {
         port: u16,
         character_id: u32,
     },
-    /// A character this account asked for was created.
-    CharacterCreated { character_id: u32 },
+    /// A character this account asked for was created (with its data, when the session's flow
+    /// fetched it).
+    CharacterCreated {
+        character_id: u32,
+        character: Option<Box<CharacterInfo>>,
+    },
     /// A character this account asked for could not be created.
     CharacterCreationFailed { reason: String },
     /// The answer to a keep-alive.
     Pong,
+    /// A keep-alive the session asks the client to answer (after a quiet period).
+    Ping,
+    /// The worlds and their channels, sorted by world id (none when they could not be read).
+    Worlds(Vec<World>),
+    /// How full a world is: 0 normal, 1 highly populated, 2 full (or unknown / unreadable).
+    WorldStatus(u16),
+    /// The account's characters in the chosen world.
+    Characters(Box<Roster>),
+    /// A character select that cannot go on; the session stays.
+    SelectRefused(SelectRefusal),
     /// A request that cannot be served; the session stays unless an [`Output::Ending`] follows.
     Problem(Problem),
     /// The last thing before the connection closes (only for reasons the client can be told).
     Ending(EndReason),
+}
+
+/// What a game client is told of its account at login.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub id: u32,
+    pub name: String,
+    /// 10: not chosen yet (the client asks).
+    pub gender: u8,
+    pub gm: bool,
+    pub pic: PicState,
+    pub character_slots: u32,
+}
+
+/// Whether the account's characters are selected with a second password (PIC).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PicState {
+    /// Not in use for this session (the JSON-lines gateway; a client version without PIC).
+    #[default]
+    Unused,
+    /// In use, none registered yet: the client registers one at its first select.
+    Unregistered,
+    /// In use and registered: the client asks for it at every select.
+    Registered,
+}
+
+/// A character with what its list entry shows of its inventory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CharacterInfo {
+    pub character: Character,
+    pub inventory: Inventory,
+}
+
+/// The account and its characters in one world.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Roster {
+    pub account: AccountInfo,
+    pub characters: Vec<CharacterInfo>,
+}
+
+/// Why a character select cannot go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectRefusal {
+    /// The channel's address could not be read.
+    Unavailable,
+    /// The PIC was wrong.
+    WrongPic,
 }
 
 /// Why a login was refused.
@@ -163,6 +222,8 @@ pub enum EndReason {
     /// The session's start could not be recorded for crash recovery (Kafka unreachable); the
     /// client was told the service is unavailable.
     Unrecorded,
+    /// Too many wrong PINs or PICs: the account service says the limit is reached.
+    TooManyAttempts,
 }
 
 impl EndReason {
@@ -174,6 +235,7 @@ impl EndReason {
                 | EndReason::ClientStalled
                 | EndReason::Crashed
                 | EndReason::Unrecorded
+                | EndReason::TooManyAttempts
         )
     }
 
@@ -190,6 +252,7 @@ impl EndReason {
             EndReason::ClientStalled => "client_stalled",
             EndReason::Crashed => "crashed",
             EndReason::Unrecorded => "unrecorded",
+            EndReason::TooManyAttempts => "too_many_attempts",
         }
     }
 }

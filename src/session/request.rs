@@ -17,6 +17,46 @@ pub enum Request {
     },
     Logout,
     Ping,
+    /// The answer to the session's keep-alive (the game socket's Pong).
+    Pong,
+    /// The worlds and their channels (the game socket's server list).
+    ListWorlds,
+    /// How full a world is.
+    WorldStatus {
+        world_id: u8,
+    },
+    /// The account's characters in a world, to play on one of its channels.
+    ListCharacters {
+        world_id: u8,
+        channel_id: u8,
+    },
+    /// Play a listed character on the channel chosen with the list, with the PIC the client
+    /// gave (or registers).
+    PlayCharacter {
+        character_id: u32,
+        pic: PicAnswer,
+    },
+}
+
+/// The second password a game client sends with a character select.
+#[derive(Clone, PartialEq, Eq)]
+pub enum PicAnswer {
+    /// None (a client told that PIC is not in use).
+    Without,
+    /// The PIC, to check.
+    Given(String),
+    /// A new PIC, to register (the account has none yet).
+    Registering(String),
+}
+
+impl fmt::Debug for PicAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PicAnswer::Without => "Without",
+            PicAnswer::Given(_) => "Given(<redacted>)",
+            PicAnswer::Registering(_) => "Registering(<redacted>)",
+        })
+    }
 }
 
 impl Request {
@@ -28,19 +68,37 @@ impl Request {
             Request::SelectCharacter { .. } => "select_character",
             Request::Logout => "logout",
             Request::Ping => "ping",
+            Request::Pong => "pong",
+            Request::ListWorlds => "list_worlds",
+            Request::WorldStatus { .. } => "world_status",
+            Request::ListCharacters { .. } => "list_characters",
+            Request::PlayCharacter { .. } => "play_character",
         }
     }
+}
+
+/// What a request needs before the session may serve it (a game socket's validator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Nothing.
+    None,
+    /// The account logged in at the account service; otherwise the request is dropped.
+    LoggedIn,
 }
 
 /// What a client's protocol hands its session: a request, or why there is none.
 #[derive(Debug)]
 pub enum ClientInput {
-    Request(Request),
+    Request(Request, Guard),
     /// A frame that is not a valid request; says why (never quoting a secret).
     Malformed(String),
     /// A frame longer than the protocol allows.
     TooLong,
-    /// The connection failed, or the client broke the protocol beyond repair.
+    /// A frame the session does not serve (an unknown opcode, say), dropped; the label says why.
+    Dropped(&'static str),
+    /// The client broke the protocol beyond repair (a frame header that fails its check).
+    Invalid,
+    /// The connection failed.
     Broken,
 }
 

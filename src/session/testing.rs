@@ -117,7 +117,16 @@ pub fn services(producer: Recipient<Publish>, limits: Limits) -> Arc<Services> {
             Arc::new(crate::kafka::producer::Delivered::new("status", [])),
         ),
         ids: crate::session::ids::SessionIds::new(uuid::Uuid::from_u128(1)),
+        rest: rest(None),
     })
+}
+
+/// A REST client of the services at `base` (none: every call fails as not configured).
+pub fn rest(base: Option<&str>) -> crate::rest::RestClient {
+    let endpoints =
+        crate::rest::Endpoints::new(base.map(str::to_owned), vec![]).expect("endpoints");
+    let config = crate::rest::ClientConfig::with_timeout(Duration::from_secs(2));
+    crate::rest::RestClient::new(endpoints, config).expect("rest client")
 }
 
 pub fn limits() -> Limits {

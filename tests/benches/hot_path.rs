@@ -35,6 +35,7 @@ fn tenant_config(id: &str, region: &str) -> TenantConfig {
         minor_version: 1,
         port: 0,
         channels: vec![],
+        ..Default::default()
     }
 }
 

@@ -94,7 +94,7 @@ pub fn service_json_for(tenant: &str, timeout_task: Option<(u64, u64)>) -> Strin
         None => "[]".into(),
     };
     format!(
-        r#"{{"tasks":{tasks},"tenants":[{{"id":"{tenant}","region":"GMS","majorVersion":83,"minorVersion":1,"port":0,
+        r#"{{"tasks":{tasks},"tenants":[{{"id":"{tenant}","region":"GMS","majorVersion":83,"minorVersion":1,"port":0,"protocol":"json-lines",
         "channels":[{{"worldId":0,"channelId":0,"ipAddress":"10.0.0.5","port":7575}},{{"worldId":1,"channelId":2,"ipAddress":"10.0.1.2","port":7600}}]}}]}}"#
     )
 }

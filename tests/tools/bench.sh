@@ -81,7 +81,8 @@ fi
 python3 - "$GATEWAY_PORT" >"$DIR/service.json" <<'EOF'
 import json, sys
 service = json.load(open("config/service.json"))
-service["tenants"] = service["tenants"][:1]
+# The JSON-lines tenant (the load generator speaks JSON lines), alone, on the bench's port.
+service["tenants"] = [t for t in service["tenants"] if t.get("protocol") == "json-lines"][:1]
 service["tenants"][0]["port"] = int(sys.argv[1])
 print(json.dumps(service, indent=2))
 EOF

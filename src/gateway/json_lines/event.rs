@@ -101,15 +101,12 @@ impl<'a> Event<'a> {
                 session_id: *session_id,
                 protocol: PROTOCOL_VERSION,
             },
-            Output::LoginAccepted {
-                account_id,
-                account_name,
-            } => Event::LoginOk {
-                account_id: *account_id,
-                account_name,
+            Output::LoginAccepted(account) => Event::LoginOk {
+                account_id: account.id,
+                account_name: &account.name,
             },
-            Output::LicenseRequired { account_id } => Event::LicenseAgreement {
-                account_id: *account_id,
+            Output::LicenseRequired(account) => Event::LicenseAgreement {
+                account_id: account.id,
             },
             Output::LoginRefused(refusal) => Event::LoginFailed {
                 code: refusal_code(refusal),
@@ -132,7 +129,7 @@ impl<'a> Event<'a> {
                 port: *port,
                 character_id: *character_id,
             },
-            Output::CharacterCreated { character_id } => Event::CharacterCreated {
+            Output::CharacterCreated { character_id, .. } => Event::CharacterCreated {
                 character_id: *character_id,
             },
             Output::CharacterCreationFailed { reason } => Event::CharacterCreationFailed { reason },
@@ -144,6 +141,13 @@ impl<'a> Event<'a> {
             Output::Ending(reason) => Event::Bye {
                 reason: bye_of(*reason)?,
             },
+            // The game socket's outputs; the JSON-lines protocol has no requests that ask for
+            // them (and no server keep-alive).
+            Output::Ping
+            | Output::Worlds(_)
+            | Output::WorldStatus(_)
+            | Output::Characters(_)
+            | Output::SelectRefused(_) => return None,
         })
     }
 
@@ -210,7 +214,8 @@ fn bye_of(reason: EndReason) -> Option<ByeReason> {
         EndReason::ClientClosed
         | EndReason::ClientStalled
         | EndReason::Crashed
-        | EndReason::Unrecorded => None,
+        | EndReason::Unrecorded
+        | EndReason::TooManyAttempts => None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests of `gateway/json_lines/event.rs`: every session output's line, byte for byte.
 
 use super::*;
-use crate::session::output::PeerCode;
+use crate::session::output::{AccountInfo, PeerCode};
 
 const SESSION: &str = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b";
 
@@ -21,10 +21,11 @@ fn spec_example_events_are_reproduced_byte_for_byte() {
             r#"{"event":"hello","sessionId":"6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b","protocol":1}"#,
         ),
         (
-            Output::LoginAccepted {
-                account_id: 1,
-                account_name: "admin".into(),
-            },
+            Output::LoginAccepted(AccountInfo {
+                id: 1,
+                name: "admin".into(),
+                ..AccountInfo::default()
+            }),
             r#"{"event":"login_ok","accountId":1,"accountName":"admin"}"#,
         ),
         (
@@ -49,7 +50,11 @@ fn spec_example_events_are_reproduced_byte_for_byte() {
 fn every_other_output_has_its_documented_bytes() {
     let cases = [
         (
-            Output::LicenseRequired { account_id: 7 },
+            Output::LicenseRequired(AccountInfo {
+                id: 7,
+                name: "newbie".into(),
+                ..AccountInfo::default()
+            }),
             r#"{"event":"license_agreement","accountId":7}"#,
         ),
         (
@@ -85,7 +90,10 @@ fn every_other_output_has_its_documented_bytes() {
             r#"{"event":"banned","permanent":true,"reason":2,"until":"0001-01-01T00:00:00Z"}"#,
         ),
         (
-            Output::CharacterCreated { character_id: 5 },
+            Output::CharacterCreated {
+                character_id: 5,
+                character: None,
+            },
             r#"{"event":"character_created","characterId":5}"#,
         ),
         (
@@ -167,6 +175,7 @@ fn every_end_the_client_can_hear_is_a_bye_and_the_others_are_silent() {
         (EndReason::ClientStalled, None),
         (EndReason::Crashed, None),
         (EndReason::Unrecorded, None),
+        (EndReason::TooManyAttempts, None),
     ];
     for (reason, bye) in cases {
         let output = Output::Ending(reason);

@@ -16,7 +16,8 @@ use tokio_util::codec::FramedRead;
 use crate::session::connection::{ClientInputs, Connection, Encode};
 use crate::session::outbound::ClientWriter;
 use crate::session::output::Output;
-use crate::session::request::ClientInput;
+use crate::session::request::{ClientInput, Guard};
+use crate::session::state::Flow;
 use crate::tenant::TenantIdx;
 
 pub use event::{Event, PROTOCOL_VERSION};
@@ -41,6 +42,7 @@ pub fn connection(
         inputs: inputs(read, max_line),
         writer,
         encoder: Box::new(LineEncoder),
+        flow: Flow::Gateway,
     }
 }
 
@@ -49,7 +51,7 @@ pub fn inputs(read: impl AsyncRead + Send + Unpin + 'static, max_line: usize) ->
     let lines = FramedRead::with_capacity(read, LineCodec::new(max_line), READ_CAPACITY);
     Box::pin(lines.map(|item| match item {
         Ok(Frame::Line(line)) => match decode_request(&line) {
-            Ok(request) => ClientInput::Request(request),
+            Ok(request) => ClientInput::Request(request, Guard::None),
             Err(error) => ClientInput::Malformed(error.to_string()),
         },
         Ok(Frame::TooLong) => ClientInput::TooLong,

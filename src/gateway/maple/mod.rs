@@ -15,12 +15,18 @@
 //! - [`requests`]: C→S readers (§5.1). [`responses`]: S→C writers (§5.2).
 //! - `model`: the view structs the writers take.
 //!
+//! The session side: `socket` (a tenant's [`Setup`] and one connection: hello, ciphers, the
+//! partial-frame timeout), `decode` (a packet → a session request, its validator → a guard),
+//! `encode` (a session output → packets), `views` (Atlas's resources → the view structs).
+//!
 //! A connection: `let rules = Rules::for_version(v)?;` pick two random IVs, send
 //! `hello(&rules, recv_iv, send_iv)`, then frame reads with
 //! `FrameDecoder::new(RecvCipher::new(&rules, recv_iv))` and write packets with
 //! `SendCipher::new(&rules, send_iv).write_packet(&mut out, |w| { w.opcode(op); … })`.
 
 mod crypto;
+mod decode;
+mod encode;
 mod frame;
 mod hello;
 mod model;
@@ -30,7 +36,9 @@ pub mod requests;
 pub mod responses;
 mod rules;
 mod shapes;
+mod socket;
 mod version;
+mod views;
 
 #[cfg(test)]
 mod test_util;
@@ -60,4 +68,5 @@ pub use rules::{
     AuthSuccessShape, CreateShape, DeleteShape, EntryShape, ExtendSp, GmsAuthSuccess, IvExpansion,
     ListShape, OpcodeWidth, Rules, ServerListShape, StatShape, StatTail,
 };
+pub use socket::{connection, Setup, SetupError, MAX_BODY, PARTIAL_FRAME_TIMEOUT};
 pub use version::{Region, SupportedList, Version, VersionError};

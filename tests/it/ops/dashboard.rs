@@ -81,7 +81,7 @@ impl Exported {
         let described: Vec<&str> = source
             .split("describe_histogram!(")
             .skip(1)
-            .filter_map(|rest| rest.split(|c: char| c == ',' || c == ')').next())
+            .filter_map(|rest| rest.split([',', ')']).next())
             .map(str::trim)
             .collect();
         let histograms: BTreeSet<String> = consts

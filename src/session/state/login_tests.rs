@@ -1,12 +1,20 @@
 //! Behaviour of the session state machine, without actors or a broker.
 
 use super::*;
-use crate::message::account_session::{ErrorBody, TransitionParams, Until};
-use crate::session::output::Problem;
+use crate::message::account_session::{
+    ChannelParams, ErrorBody, EventBody, TransitionParams, Until,
+};
+use crate::message::seed::SeedBody;
+use crate::session::directory::Holder;
+use crate::session::output::LoginOutcome;
+use crate::session::output::{AccountInfo, PeerCode, Problem, Refusal};
+use crate::session::request::Credentials;
+use uuid::Uuid;
 
 fn state() -> State {
     State::new(
         "192.168.1.10".into(),
+        Flow::Gateway,
         Settings {
             max_bad_requests: 2,
             max_login_failures: 3,
@@ -24,6 +32,15 @@ fn login(name: &str) -> Input {
             hwid: String::new(),
         },
         holder: None,
+    }
+}
+
+/// What the gateway tells of an account.
+fn info(id: u32, name: &str) -> AccountInfo {
+    AccountInfo {
+        id,
+        name: name.into(),
+        ..AccountInfo::default()
     }
 }
 
@@ -111,10 +128,7 @@ fn peer_created_binds_and_logs_the_client_in() {
         effects,
         vec![
             Effect::Bind { account_id: 1 },
-            Effect::Tell(Output::LoginAccepted {
-                account_id: 1,
-                account_name: "admin".into()
-            }),
+            Effect::Tell(Output::LoginAccepted(info(1, "admin"))),
         ]
     );
     assert_eq!(s.created_seq, Some(7));
@@ -158,16 +172,13 @@ fn licence_request_binds_then_acceptance_logs_in() {
         effects,
         vec![
             Effect::Bind { account_id: 1 },
-            Effect::Tell(Output::LicenseRequired { account_id: 1 })
+            Effect::Tell(Output::LicenseRequired(info(1, "admin")))
         ]
     );
     let effects = step(&mut s, Input::AcceptLicense { accepted: true });
     assert_eq!(
         effects,
-        vec![Effect::Tell(Output::LoginAccepted {
-            account_id: 1,
-            account_name: "admin".into()
-        })]
+        vec![Effect::Tell(Output::LoginAccepted(info(1, "admin")))]
     );
 }
 
@@ -385,7 +396,10 @@ fn seed_events_reach_only_a_bound_session() {
     let mut s = logged_in();
     assert_eq!(
         step(&mut s, Input::Seed(SeedBody::Created { character_id: 5 })),
-        vec![Effect::Tell(Output::CharacterCreated { character_id: 5 })]
+        vec![Effect::Tell(Output::CharacterCreated {
+            character_id: 5,
+            character: None
+        })]
     );
     assert_eq!(
         step(
