@@ -35,7 +35,7 @@ fn the_example_file_parses() {
         }]
     );
     let game = TenantConfig {
-        id: "cee1d8b3-eb44-4808-8795-dfc6ef909ff1".parse().unwrap(),
+        id: GMS.parse().unwrap(),
         region: "GMS".into(),
         major_version: 83,
         minor_version: 1,
@@ -44,7 +44,7 @@ fn the_example_file_parses() {
         ..TenantConfig::default()
     };
     let gateway = TenantConfig {
-        id: GMS.parse().unwrap(),
+        id: "cee1d8b3-eb44-4808-8795-dfc6ef909ff1".parse().unwrap(),
         region: "GMS".into(),
         major_version: 83,
         minor_version: 1,
