@@ -21,18 +21,16 @@ build:
 release:
 	$(CARGO) build --release
 
-# The service. Without BOOTSTRAP_SERVERS: an embedded broker and account simulator (for trying
-# it, not for production). With BOOTSTRAP_SERVERS set: the service alone against that cluster.
-# A SERVICE_ID is generated when none is given.
+# The service. Without BOOTSTRAP_SERVERS: an embedded broker, account simulator and Atlas REST
+# simulator (for trying it, not for production). With BOOTSTRAP_SERVERS set: the service alone
+# against that cluster. A SERVICE_ID is generated when none is given; busy default ports are
+# replaced by free ones (tests/tools/run.sh).
 run: deps release
-	@SERVICE_ID=$${SERVICE_ID:-$$(cat /proc/sys/kernel/random/uuid)} exec "$(TARGET_DIR)/release/login-orchestrator"
+	@exec tests/tools/run.sh "$(TARGET_DIR)/release/login-orchestrator"
 
 # A scripted session against `make run`'s service (started and stopped here), transcript printed.
 demo: deps release
-	@SERVICE_ID=$$(cat /proc/sys/kernel/random/uuid) BOOTSTRAP_SERVERS= LOG_LEVEL=warn \
-	  "$(TARGET_DIR)/release/login-orchestrator" & pid=$$!; \
-	for i in $$(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/8484) 2>/dev/null && break; sleep 0.05; done; \
-	python3 tests/tools/demo.py 127.0.0.1:8484; rc=$$?; kill -TERM $$pid; wait $$pid; exit $$rc
+	@tests/tools/demo.sh "$(TARGET_DIR)/release/login-orchestrator"
 
 # System packages the build and the tests need (Debian); a no-op when they are present.
 deps:

@@ -306,12 +306,19 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     )
     .await?;
     if embedded.is_some() {
-        for addr in &listeners.addrs {
-            info!(
-                r#"Try it: nc {} {}   then type   {{"op":"login","accountName":"admin","password":"admin"}}"#,
-                addr.ip(),
-                addr.port()
-            );
+        for ((addr, protocol), tenant) in listeners.addrs.iter().zip(&protocols).zip(tenants.iter())
+        {
+            match protocol {
+                Protocol::JsonLines { .. } => info!(
+                    r#"Try it: nc {} {}   then type   {{"op":"login","accountName":"admin","password":"admin"}}"#,
+                    addr.ip(),
+                    addr.port()
+                ),
+                Protocol::Maple(_) => info!(
+                    "Try it: cargo run -q -p login-probe -- --addr {addr} --version {}/{}/{} --user admin --password admin --select first --pic 1234",
+                    tenant.region, tenant.major_version, tenant.minor_version
+                ),
+            }
         }
     }
     Ok(Running {
