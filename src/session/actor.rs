@@ -17,7 +17,7 @@ use crate::session::connection::{ClientInputs, Connection, Encode};
 use crate::session::outbound::{Failure, Outbound, Pushed};
 use crate::session::output::{EndReason, Output, Problem, Unavailable};
 use crate::session::request::{ClientInput, Guard, Request};
-use crate::session::state::{Effect, GameRequest, Input, State};
+use crate::session::state::{Effect, Input, State};
 use crate::session::supervisor::{Bound, Notice, SessionEnded};
 use crate::session::{Inbound, Services, SessionEvent};
 use crate::tenant::{Tenant, TenantIdx};
@@ -138,6 +138,10 @@ impl SessionActor {
                     .logout(self.tenant(), self.id, account_id);
                 self.send(msg, ctx, |_, _, _| {});
             }
+            Effect::SignOut {
+                account_id,
+                account_name,
+            } => self.sign_out(account_id, account_name, ctx),
             Effect::Fetch(query) => self.fetch(query, ctx),
             Effect::LoginAnswered { outcome, took } => {
                 crate::metrics::login_answered(self.tenant().label(), outcome.label(), took);
@@ -217,6 +221,28 @@ impl SessionActor {
             .outbox
             .created(self.tenant(), self.id, account_id);
         self.send(created, ctx, |_, _, _| {});
+    }
+
+    /// The account is signed out and the session unbound (it stays connected): LOGOUT, then
+    /// the session's record without the account, so that crash recovery does not log out a
+    /// later login of it.
+    fn sign_out(&mut self, account_id: u32, account_name: String, ctx: &mut Context<Self>) {
+        info!(account_id, "Signing the account out; the client may log in again.");
+        self.supervisor.do_send(Notice::Unbound(Bound {
+            id: self.id,
+            tenant: self.tenant,
+            account_id,
+            account_name,
+        }));
+        let logout = self
+            .services
+            .outbox
+            .logout(self.tenant(), self.id, account_id);
+        self.send(logout, ctx, |act, ctx, _| {
+            let entry = Entry::new(act.tenant(), act.state.account_id);
+            let record = act.services.ledger.live(act.id, &entry);
+            act.send(record, ctx, |_, _, _| {});
+        });
     }
 
     /// Tells the client why (when it can be told), closes the connection and reports the end.
@@ -370,19 +396,7 @@ impl SessionActor {
             }
             Request::Logout => Input::Logout,
             Request::Ping => Input::Ping,
-            Request::Pong => Input::Game(GameRequest::Pong),
-            Request::ListWorlds => Input::Game(GameRequest::ListWorlds),
-            Request::WorldStatus { world_id } => Input::Game(GameRequest::WorldStatus { world_id }),
-            Request::ListCharacters {
-                world_id,
-                channel_id,
-            } => Input::Game(GameRequest::ListCharacters {
-                world_id,
-                channel_id,
-            }),
-            Request::PlayCharacter { character_id, pic } => {
-                Input::Game(GameRequest::PlayCharacter { character_id, pic })
-            }
+            Request::Game(request) => Input::Game(request),
         }
     }
 }

@@ -22,6 +22,7 @@ impl Handler<Notice> for Notices {
     fn handle(&mut self, notice: Notice, _: &mut Context<Self>) {
         let text = match notice {
             Notice::Bound(b) => format!("bound {} {}", b.account_id, b.account_name),
+            Notice::Unbound(b) => format!("unbound {} {}", b.account_id, b.account_name),
             Notice::Replace(id) => format!("replace {id}"),
             Notice::Ended(e) => format!("ended {} {}", e.reason.as_str(), e.account_id),
         };

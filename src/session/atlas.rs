@@ -3,8 +3,8 @@
 //! with an answer is the state machine's decision.
 
 use crate::kafka::headers;
-use crate::rest::{Attempt, Character, Context, RestClient, RestError};
-use crate::session::fetch::{Answer, Query, RosterAnswer};
+use crate::rest::{Attempt, Channel, Character, Context, RestClient, RestError};
+use crate::session::fetch::{Answer, DeleteAnswer, Query, RosterAnswer};
 use crate::session::output::{AccountInfo, CharacterInfo, Roster};
 use crate::tenant::Tenant;
 
@@ -52,7 +52,15 @@ pub async fn answer(rest: RestClient, ctx: Context, query: Query) -> Answer {
                 Err(e) => Err(e),
             },
         },
-        Query::PicAttempt {
+        Query::WorldChannels {
+            world_id,
+            character_id,
+        } => Answer::WorldChannels {
+            character_id,
+            result: world_channels(&rest, &ctx, world_id).await,
+        },
+        Query::Attempt {
+            kind,
             account_id,
             success,
             ip_address,
@@ -63,17 +71,113 @@ pub async fn answer(rest: RestClient, ctx: Context, query: Query) -> Answer {
                 ip_address,
                 hwid,
             };
-            Answer::PicAttempt {
+            Answer::Attempt {
+                kind,
                 success,
-                result: rest.record_pic_attempt(&ctx, account_id, &attempt).await,
+                result: rest.record_attempt(&ctx, kind, account_id, &attempt).await,
             }
         }
-        Query::ChangeAccount { account, change } => Answer::AccountChanged(
-            rest.change_account(&ctx, &account, change)
+        Query::ChangeAccount { account, change } => Answer::AccountChanged {
+            result: rest
+                .change_account(&ctx, &account, change.clone())
                 .await
                 .map(Box::new),
-        ),
+            change,
+        },
+        Query::NameTaken { name } => Answer::NameTaken {
+            result: rest
+                .characters_named(&ctx, &name)
+                .await
+                .map(|found| !found.is_empty()),
+            name,
+        },
+        Query::Seed(seed) => Answer::Seeded(rest.seed_character(&ctx, &seed).await.map(|_| ())),
+        Query::DeleteCharacter {
+            account_id,
+            character_id,
+        } => Answer::Deleted {
+            character_id,
+            result: delete(&rest, &ctx, account_id, character_id).await,
+        },
+        Query::AllCharacters { account_id } => {
+            Answer::AllCharacters(all_characters(&rest, &ctx, account_id).await)
+        }
     }
+}
+
+/// A world's channels, none when it is unknown or full (a character chosen from the view of
+/// every world goes to one of them).
+async fn world_channels(
+    rest: &RestClient,
+    ctx: &Context,
+    world_id: u8,
+) -> Result<Vec<Channel>, RestError> {
+    match rest.world(ctx, world_id).await {
+        Ok(world) if world.capacity_status == 2 => Ok(Vec::new()),
+        Ok(_) => rest.channels(ctx, world_id).await,
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A deletion as Atlas's DeleteCharacter handler makes it, with the ownership check it lacks:
+/// the character (another account's stops there), its guild (a leader's stops there), the
+/// DELETE.
+async fn delete(
+    rest: &RestClient,
+    ctx: &Context,
+    account_id: u32,
+    character_id: u32,
+) -> Result<DeleteAnswer, RestError> {
+    let character = rest.character(ctx, character_id).await?;
+    if character.account_id != account_id {
+        return Ok(DeleteAnswer::NotOwned);
+    }
+    if let Some(guild) = rest.guild_of(ctx, character_id).await? {
+        if guild.is_leader(character_id) {
+            return Ok(DeleteAnswer::GuildLeader);
+        }
+    }
+    rest.delete_character(ctx, character_id).await?;
+    Ok(DeleteAnswer::Deleted)
+}
+
+/// The account's characters in every world (empty worlds included), as Atlas's ViewAll reads
+/// them: the worlds, then each world's characters with their inventories.
+async fn all_characters(
+    rest: &RestClient,
+    ctx: &Context,
+    account_id: u32,
+) -> Result<Vec<(u8, Vec<CharacterInfo>)>, RestError> {
+    let mut worlds = rest.worlds(ctx).await?;
+    worlds.sort_by_key(|w| w.id);
+    let mut all = Vec::with_capacity(worlds.len());
+    for world in worlds {
+        let characters = rest.characters_of(ctx, account_id, world.id).await?;
+        all.push((world.id, dressed(rest, ctx, characters).await));
+    }
+    Ok(all)
+}
+
+/// Characters with their inventories; one whose inventory cannot be read is shown bare rather
+/// than hiding the whole list.
+async fn dressed(
+    rest: &RestClient,
+    ctx: &Context,
+    characters: Vec<Character>,
+) -> Vec<CharacterInfo> {
+    let mut dressed = Vec::with_capacity(characters.len());
+    for character in characters {
+        let inventory = rest.inventory(ctx, character.id).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, character_id = character.id, "Inventory unreadable; listed bare.");
+            Default::default()
+        });
+        dressed.push(CharacterInfo {
+            character,
+            inventory,
+        });
+    }
+    dressed
 }
 
 /// A world's character list, as Atlas's CharacterListWorld handler reads it: the world (unknown
@@ -93,19 +197,8 @@ async fn roster(
         return Ok(RosterAnswer::Full);
     }
     let account = rest.account(ctx, account_id).await?;
-    let mut characters = Vec::new();
-    for character in rest.characters_of(ctx, account_id, world_id).await? {
-        // A character whose inventory cannot be read is listed without equipment rather than
-        // hiding the whole list.
-        let inventory = rest.inventory(ctx, character.id).await.unwrap_or_else(|error| {
-            tracing::warn!(%error, character_id = character.id, "Inventory unreadable; listed bare.");
-            Default::default()
-        });
-        characters.push(CharacterInfo {
-            character,
-            inventory,
-        });
-    }
+    let characters = rest.characters_of(ctx, account_id, world_id).await?;
+    let characters = dressed(rest, ctx, characters).await;
     let roster = Roster {
         account: AccountInfo {
             id: account.id,

@@ -51,6 +51,18 @@ impl Directory {
         }
     }
 
+    /// Forgets a live session's account binding and its entry in the name index (the account
+    /// was signed out; the session stays).
+    pub fn unbind_session(&self, id: Uuid, tenant: TenantIdx, account_id: u32, name: &str) {
+        if account_id != 0 {
+            self.unbind(id, tenant, account_id);
+        }
+        self.names
+            .remove_if(&(tenant, name.to_ascii_lowercase()), |_, h| {
+                h.session_id == id
+            });
+    }
+
     /// Records which session holds the account named `name`.
     pub fn bind_name(&self, id: Uuid, tenant: TenantIdx, account_id: u32, name: &str) {
         let holder = Holder {

@@ -1,7 +1,9 @@
 //! What a session asks of Atlas's REST services and what comes back, as plain values: the state
 //! machine emits a [`Query`], the actor runs it (`session::atlas`) and feeds the [`Answer`] back.
 
-use crate::rest::{Account, AccountChange, AttemptResult, Channel, RestError, World};
+use crate::rest::{
+    Account, AccountChange, AttemptKind, AttemptResult, Channel, RestError, SeedRequest, World,
+};
 use crate::session::output::{CharacterInfo, Roster};
 
 /// One question for the REST services, by purpose.
@@ -22,10 +24,14 @@ pub enum Query {
         channel_id: u8,
         character_id: u32,
     },
+    /// A world's channels (none when the world is unknown or full), for a character chosen
+    /// from the view of every world.
+    WorldChannels { world_id: u8, character_id: u32 },
     /// A character the factory just created.
     NewCharacter { character_id: u32 },
-    /// Record a PIC check at the account service (it counts wrong ones).
-    PicAttempt {
+    /// Record a PIN or PIC check at the account service (it counts wrong ones).
+    Attempt {
+        kind: AttemptKind,
         account_id: u32,
         success: bool,
         ip_address: String,
@@ -36,6 +42,15 @@ pub enum Query {
         account: Box<Account>,
         change: AccountChange,
     },
+    /// Whether a character has this name.
+    NameTaken { name: String },
+    /// Ask the character factory for a character.
+    Seed(Box<SeedRequest>),
+    /// Delete the account's character: read it (another account's is refused), check its
+    /// guild (a leader's is refused), delete it.
+    DeleteCharacter { account_id: u32, character_id: u32 },
+    /// The account's characters in every world.
+    AllCharacters { account_id: u32 },
 }
 
 /// What a world's character list came to.
@@ -47,6 +62,16 @@ pub enum RosterAnswer {
     Full,
     /// The account (re-read) and its characters there.
     Listed(Box<Account>, Roster),
+}
+
+/// What a deletion came to, when the services answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteAnswer {
+    Deleted,
+    /// The character is another account's (nothing was deleted).
+    NotOwned,
+    /// The character leads a guild (nothing was deleted).
+    GuildLeader,
 }
 
 /// The answer to a [`Query`] of the same name.
@@ -63,13 +88,31 @@ pub enum Answer {
         character_id: u32,
         result: Result<Channel, RestError>,
     },
+    WorldChannels {
+        character_id: u32,
+        result: Result<Vec<Channel>, RestError>,
+    },
     NewCharacter {
         character_id: u32,
         result: Result<Box<CharacterInfo>, RestError>,
     },
-    PicAttempt {
+    Attempt {
+        kind: AttemptKind,
         success: bool,
         result: Result<AttemptResult, RestError>,
     },
-    AccountChanged(Result<Box<Account>, RestError>),
+    AccountChanged {
+        change: AccountChange,
+        result: Result<Box<Account>, RestError>,
+    },
+    NameTaken {
+        name: String,
+        result: Result<bool, RestError>,
+    },
+    Seeded(Result<(), RestError>),
+    Deleted {
+        character_id: u32,
+        result: Result<DeleteAnswer, RestError>,
+    },
+    AllCharacters(Result<Vec<(u8, Vec<CharacterInfo>)>, RestError>),
 }

@@ -49,6 +49,25 @@ pub enum Output {
     Characters(Box<Roster>),
     /// A character select that cannot go on; the session stays.
     SelectRefused(SelectRefusal),
+    /// The PIN dialog's next step.
+    Pin(PinPrompt),
+    /// The new PIN is registered (the client logs in again).
+    PinRegistered,
+    /// The answer to a gender choice.
+    GenderSet { gender: u8, success: bool },
+    /// Whether a new character may take `name`.
+    NameChecked { name: String, verdict: NameVerdict },
+    /// What came of a character deletion.
+    CharacterDeleted {
+        character_id: u32,
+        outcome: Deletion,
+    },
+    /// Every world's characters (worlds sorted by id, empty ones included, as Atlas sends).
+    AllCharacters(Box<AllCharacters>),
+    /// The account has no character in any world.
+    NoCharacters,
+    /// The characters of every world could not be read.
+    AllCharactersUnavailable,
     /// A request that cannot be served; the session stays unless an [`Output::Ending`] follows.
     Problem(Problem),
     /// The last thing before the connection closes (only for reasons the client can be told).
@@ -91,6 +110,58 @@ pub struct CharacterInfo {
 pub struct Roster {
     pub account: AccountInfo,
     pub characters: Vec<CharacterInfo>,
+}
+
+/// The PIN dialog's next step (Atlas's PinOperation modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinPrompt {
+    /// The account has no PIN (or is changing it): register one.
+    Register,
+    /// Enter the PIN.
+    Enter,
+    /// The PIN was right.
+    Accepted,
+    /// The PIN was wrong; try again.
+    Invalid,
+    /// The PIN could not be registered (too short, or the account service failed).
+    Failed,
+}
+
+/// What a name check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameVerdict {
+    Available,
+    /// A character has it already.
+    Taken,
+    /// It breaks the name rule.
+    NotAllowed,
+    /// The characters could not be searched.
+    Unavailable,
+}
+
+/// What came of a character deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// The PIC was wrong.
+    WrongPic,
+    /// The character leads a guild.
+    GuildLeader,
+    /// Not deleted: not the account's character, or a service failed.
+    Failed,
+}
+
+/// Every world's characters, for the view of all of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AllCharacters {
+    pub worlds: Vec<(u8, Vec<CharacterInfo>)>,
+    pub pic: PicState,
+}
+
+impl AllCharacters {
+    pub fn character_count(&self) -> usize {
+        self.worlds.iter().map(|(_, c)| c.len()).sum()
+    }
 }
 
 /// Why a character select cannot go on.

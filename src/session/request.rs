@@ -17,25 +17,105 @@ pub enum Request {
     },
     Logout,
     Ping,
+    /// A game socket's request after login.
+    Game(GameRequest),
+}
+
+/// The game socket's requests after login (each behind Atlas's LoggedIn validator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GameRequest {
     /// The answer to the session's keep-alive (the game socket's Pong).
     Pong,
     /// The worlds and their channels (the game socket's server list).
     ListWorlds,
     /// How full a world is.
-    WorldStatus {
-        world_id: u8,
-    },
+    WorldStatus { world_id: u8 },
     /// The account's characters in a world, to play on one of its channels.
-    ListCharacters {
-        world_id: u8,
-        channel_id: u8,
-    },
+    ListCharacters { world_id: u8, channel_id: u8 },
     /// Play a listed character on the channel chosen with the list, with the PIC the client
     /// gave (or registers).
-    PlayCharacter {
+    PlayCharacter { character_id: u32, pic: PicAnswer },
+    /// The PIN dialog after login (AfterLogin).
+    Pin(PinRequest),
+    /// Register (or change) the PIN; `None`: the client cancelled.
+    RegisterPin { pin: Option<Secret> },
+    /// The gender of an account that has none yet; `confirmed` false: declined.
+    SetGender { confirmed: bool, gender: u8 },
+    /// Whether a new character may take this name.
+    CheckName { name: String },
+    /// Create a character in the chosen world.
+    CreateCharacter(Box<NewCharacter>),
+    /// Delete a character, with the PIC (none on versions that send a birth date instead).
+    DeleteCharacter {
         character_id: u32,
+        pic: Option<Secret>,
+    },
+    /// Every world's characters at once.
+    ViewAll,
+    /// Play a character chosen from the view of every world (on a channel the session picks).
+    PlayFromAll {
+        character_id: u32,
+        world_id: u32,
         pic: PicAnswer,
     },
+}
+
+/// What the client does in the PIN dialog after login (AfterLogin's two option bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinRequest {
+    /// (0, _): the client closed the dialog.
+    Cancel,
+    /// (1, 1): which dialog to show (register a PIN, or enter it).
+    Ask,
+    /// (1, 0): the PIN, to check.
+    Check(Secret),
+    /// (2, 0): the current PIN, to change it.
+    Change(Secret),
+    /// Any other pair.
+    Unknown,
+}
+
+/// A secret the client sent (a PIN, a PIC): its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Its length in characters.
+    pub fn chars(&self) -> usize {
+        self.0.chars().count()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A new character as the client describes it (the factory fixes level, stats and map).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewCharacter {
+    pub name: String,
+    pub job_index: u32,
+    pub sub_job_index: u32,
+    pub face: u32,
+    pub hair: u32,
+    pub hair_color: u32,
+    pub skin_color: u32,
+    pub top: u32,
+    pub bottom: u32,
+    pub shoes: u32,
+    pub weapon: u32,
+    /// None on versions whose request has no gender (the account's is used).
+    pub gender: Option<u8>,
 }
 
 /// The second password a game client sends with a character select.
@@ -68,11 +148,28 @@ impl Request {
             Request::SelectCharacter { .. } => "select_character",
             Request::Logout => "logout",
             Request::Ping => "ping",
-            Request::Pong => "pong",
-            Request::ListWorlds => "list_worlds",
-            Request::WorldStatus { .. } => "world_status",
-            Request::ListCharacters { .. } => "list_characters",
-            Request::PlayCharacter { .. } => "play_character",
+            Request::Game(game) => game.name(),
+        }
+    }
+}
+
+impl GameRequest {
+    /// The request's name, for its span.
+    pub fn name(&self) -> &'static str {
+        match self {
+            GameRequest::Pong => "pong",
+            GameRequest::ListWorlds => "list_worlds",
+            GameRequest::WorldStatus { .. } => "world_status",
+            GameRequest::ListCharacters { .. } => "list_characters",
+            GameRequest::PlayCharacter { .. } => "play_character",
+            GameRequest::Pin(_) => "pin",
+            GameRequest::RegisterPin { .. } => "register_pin",
+            GameRequest::SetGender { .. } => "set_gender",
+            GameRequest::CheckName { .. } => "check_name",
+            GameRequest::CreateCharacter(_) => "create_character",
+            GameRequest::DeleteCharacter { .. } => "delete_character",
+            GameRequest::ViewAll => "view_all",
+            GameRequest::PlayFromAll { .. } => "play_from_all",
         }
     }
 }

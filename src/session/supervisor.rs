@@ -37,6 +37,8 @@ pub struct Connect(pub Connection);
 pub enum Notice {
     /// The session was bound to an account by the peer's answer.
     Bound(Bound),
+    /// The session's account was signed out; the session stays, unbound.
+    Unbound(Bound),
     /// End this other session: it holds the account being logged in (`DUPLICATE_LOGIN=replace`).
     Replace(Uuid),
     /// The session ended (its actor already told the client); the supervisor does the rest.
@@ -248,6 +250,12 @@ impl Handler<Notice> for SessionSupervisor {
     fn handle(&mut self, notice: Notice, ctx: &mut Context<Self>) {
         match notice {
             Notice::Bound(bound) => self.bound(bound),
+            Notice::Unbound(bound) => self.directory.unbind_session(
+                bound.id,
+                bound.tenant,
+                bound.account_id,
+                &bound.account_name,
+            ),
             Notice::Replace(holder) => self.replace(holder),
             Notice::Ended(ended) => self.ended(ended, ctx),
         }

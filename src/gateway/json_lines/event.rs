@@ -147,7 +147,15 @@ impl<'a> Event<'a> {
             | Output::Worlds(_)
             | Output::WorldStatus(_)
             | Output::Characters(_)
-            | Output::SelectRefused(_) => return None,
+            | Output::SelectRefused(_)
+            | Output::Pin(_)
+            | Output::PinRegistered
+            | Output::GenderSet { .. }
+            | Output::NameChecked { .. }
+            | Output::CharacterDeleted { .. }
+            | Output::AllCharacters(_)
+            | Output::NoCharacters
+            | Output::AllCharactersUnavailable => return None,
         })
     }
 

@@ -1,10 +1,13 @@
 //! A decrypted game packet as a session input: its opcode through the tenant's handler table,
 //! its body through the handler's reader, the handler's validator as the request's guard.
 
-use super::requests::{read_request, LoginRequest, Request as Packet};
+use super::requests::{read_request, AfterLoginRequest, LoginRequest, Request as Packet};
 use super::socket::Setup;
 use super::{lossy, Handler, Validator};
-use crate::session::request::{ClientInput, Credentials, Guard, PicAnswer, Request};
+use crate::session::request::{
+    ClientInput, Credentials, GameRequest, Guard, NewCharacter, PicAnswer, PinRequest, Request,
+    Secret,
+};
 
 /// The longest account name and password a login may carry, in bytes (as the gateway's).
 const MAX_NAME: usize = 64;
@@ -37,48 +40,101 @@ pub fn input_of(setup: &Setup, packet: &super::Packet) -> ClientInput {
 
 /// The session request of a packet, or the label of one it does not serve.
 fn request_of(packet: Packet) -> Result<Request, &'static str> {
-    Ok(match packet {
+    let game = match packet {
         Packet::Login(_) => return Err("unsupported"), // read above
-        Packet::ServerListRequest => Request::ListWorlds,
-        Packet::ServerStatus(status) => Request::WorldStatus {
+        Packet::AcceptTos(tos) => {
+            return Ok(Request::AcceptLicense {
+                accepted: tos.accepted != 0,
+            })
+        }
+        Packet::ServerListRequest => GameRequest::ListWorlds,
+        Packet::ServerStatus(status) => GameRequest::WorldStatus {
             world_id: u8::try_from(status.world_id).map_err(|_| "unknown_world")?,
         },
-        Packet::CharacterListWorld(list) => Request::ListCharacters {
+        Packet::CharacterListWorld(list) => GameRequest::ListCharacters {
             world_id: list.world_id,
             channel_id: list.channel_id,
         },
-        Packet::AcceptTos(tos) => Request::AcceptLicense {
-            accepted: tos.accepted != 0,
-        },
-        Packet::CharacterSelect(select) => Request::PlayCharacter {
+        Packet::CharacterSelect(select) => GameRequest::PlayCharacter {
             character_id: select.character_id,
             pic: PicAnswer::Without,
         },
-        Packet::CharacterSelectWithPic(select) => Request::PlayCharacter {
+        Packet::CharacterSelectWithPic(select) => GameRequest::PlayCharacter {
             character_id: select.character_id,
             pic: PicAnswer::Given(select.pic.expose_lossy()),
         },
-        Packet::RegisterPic(select) => Request::PlayCharacter {
+        Packet::RegisterPic(select) => GameRequest::PlayCharacter {
             character_id: select.character_id,
             pic: PicAnswer::Registering(select.pic.expose_lossy()),
         },
-        Packet::Pong => Request::Pong,
+        Packet::ViewAllSelected(select) => GameRequest::PlayFromAll {
+            character_id: select.character_id,
+            world_id: select.world_id,
+            pic: PicAnswer::Without,
+        },
+        Packet::ViewAllWithPic(select) => GameRequest::PlayFromAll {
+            character_id: select.character_id,
+            world_id: select.world_id,
+            pic: PicAnswer::Given(select.pic.expose_lossy()),
+        },
+        Packet::ViewAllRegisterPic(select) => GameRequest::PlayFromAll {
+            character_id: select.character_id,
+            world_id: select.world_id,
+            pic: PicAnswer::Registering(select.pic.expose_lossy()),
+        },
+        Packet::AfterLogin(after) => GameRequest::Pin(pin_request(after)),
+        Packet::RegisterPin(register) => GameRequest::RegisterPin {
+            pin: register
+                .pin
+                .filter(|_| register.opt == 1)
+                .map(|pin| Secret::new(pin.expose_lossy())),
+        },
+        Packet::SetGender(gender) => GameRequest::SetGender {
+            confirmed: gender.confirmed != 0,
+            gender: gender.gender,
+        },
+        Packet::CheckName(check) => GameRequest::CheckName {
+            name: check.name_lossy(),
+        },
+        Packet::CreateCharacter(create) => GameRequest::CreateCharacter(Box::new(NewCharacter {
+            name: create.name_lossy(),
+            job_index: create.job_index,
+            sub_job_index: create.sub_job.map_or(0, u32::from),
+            face: create.face,
+            hair: create.hair,
+            hair_color: create.hair_color.unwrap_or(0),
+            skin_color: create.skin_color.unwrap_or(0),
+            top: create.top,
+            bottom: create.bottom,
+            shoes: create.shoes,
+            weapon: create.weapon,
+            gender: create.gender,
+        })),
+        Packet::DeleteCharacter(delete) => GameRequest::DeleteCharacter {
+            character_id: delete.character_id,
+            pic: delete.pic.map(|pic| Secret::new(pic.expose_lossy())),
+        },
+        Packet::ViewAll(_) => GameRequest::ViewAll,
+        Packet::Pong => GameRequest::Pong,
         Packet::ClientStart | Packet::ViewAllPong(_) | Packet::StartError(_) => {
             return Err("client_notice")
         }
         Packet::Unread(Handler::NoOp) => return Err("no_op"),
         Packet::Unread(_) => return Err("unsupported"),
-        Packet::SetGender(_)
-        | Packet::AfterLogin(_)
-        | Packet::RegisterPin(_)
-        | Packet::ViewAll(_)
-        | Packet::ViewAllSelected(_)
-        | Packet::ViewAllRegisterPic(_)
-        | Packet::ViewAllWithPic(_)
-        | Packet::CheckName(_)
-        | Packet::CreateCharacter(_)
-        | Packet::DeleteCharacter(_) => return Err("unsupported"),
-    })
+    };
+    Ok(Request::Game(game))
+}
+
+/// AfterLogin's option pair as the PIN dialog's step (§5.1).
+fn pin_request(after: AfterLoginRequest) -> PinRequest {
+    let pin = after.pin.map(|pin| Secret::new(pin.expose_lossy()));
+    match (after.opt1, after.opt2, pin) {
+        (0, _, _) => PinRequest::Cancel,
+        (1, Some(1), _) => PinRequest::Ask,
+        (1, Some(0), Some(pin)) => PinRequest::Check(pin),
+        (2, Some(0), Some(pin)) => PinRequest::Change(pin),
+        _ => PinRequest::Unknown,
+    }
 }
 
 /// A login's credentials (the machine id as the hwid Atlas sends: 32 lowercase hex digits);

@@ -14,10 +14,14 @@ use super::socket::Setup;
 use super::views::{character_view, world_view};
 use super::{
     filetime_from_unix_secs, Hello, SendCipher, Writer, WriterKind, CODES, FAILED_REASON_CODES,
+    MODES,
 };
 use crate::message::account_session::Until;
 use crate::session::connection::Encode;
-use crate::session::output::{AccountInfo, Output, PicState, Refusal, SelectRefusal};
+use crate::session::output::{
+    AccountInfo, AllCharacters, Deletion, NameVerdict, Output, PicState, PinPrompt, Refusal,
+    SelectRefusal,
+};
 
 /// The connection's encoder: its send cipher, and its hello until sent.
 pub struct Encoder {
@@ -159,6 +163,66 @@ impl Encode for Encoder {
                     r::server_ip_error(w, code, 0)
                 });
             }
+            Output::Pin(prompt) => {
+                let (key, template) = match prompt {
+                    PinPrompt::Accepted => ("OK", 0),
+                    PinPrompt::Register => ("REGISTER", 1),
+                    PinPrompt::Invalid => ("INVALID", 2),
+                    PinPrompt::Failed => ("CONNECTION_FAILED", 3),
+                    PinPrompt::Enter => ("ENTER_PIN", 4),
+                };
+                let mode = self.code(WriterKind::PinOperation, MODES, key, template);
+                self.packet(buf, WriterKind::PinOperation, |w| r::pin_operation(w, mode));
+            }
+            Output::PinRegistered => {
+                let mode = self.code(WriterKind::PinUpdate, MODES, "OK", 0);
+                self.packet(buf, WriterKind::PinUpdate, |w| r::pin_update(w, mode));
+            }
+            Output::GenderSet { gender, success } => {
+                self.packet(buf, WriterKind::SetAccountResult, |w| {
+                    r::set_account_result(w, *gender, *success)
+                });
+            }
+            Output::NameChecked { name, verdict } => {
+                // A taken name is NOT_ALLOWED, as Atlas answers it.
+                let (key, template) = match verdict {
+                    NameVerdict::Available => ("OK", 0),
+                    NameVerdict::Taken | NameVerdict::NotAllowed => ("NOT_ALLOWED", 2),
+                    NameVerdict::Unavailable => ("SYSTEM_ERROR", 3),
+                };
+                let code = self.code(WriterKind::CharacterNameResponse, CODES, key, template);
+                self.packet(buf, WriterKind::CharacterNameResponse, |w| {
+                    r::character_name_response(w, name.as_bytes(), code)
+                });
+            }
+            Output::CharacterDeleted {
+                character_id,
+                outcome,
+            } => {
+                let (key, template) = match outcome {
+                    Deletion::Deleted => ("OK", 0),
+                    Deletion::WrongPic => ("SECONDARY_PIN_DOES_NOT_MATCH", 20),
+                    Deletion::GuildLeader => ("CANNOT_DELETE_AS_GUILD_MASTER", 22),
+                    Deletion::Failed => ("UNKNOWN_ERROR", 9),
+                };
+                let code = self.code(WriterKind::DeleteCharacterResponse, CODES, key, template);
+                self.packet(buf, WriterKind::DeleteCharacterResponse, |w| {
+                    r::delete_character_response(w, *character_id, code)
+                });
+            }
+            Output::AllCharacters(all) => self.view_all(buf, all),
+            Output::NoCharacters => {
+                let code = self.code(WriterKind::CharacterViewAll, CODES, "SEARCH_FAILED", 3);
+                self.packet(buf, WriterKind::CharacterViewAll, |w| {
+                    r::view_all_code(w, code)
+                });
+            }
+            Output::AllCharactersUnavailable => {
+                let code = self.code(WriterKind::CharacterViewAll, CODES, "ERROR_VIEW_ALL", 2);
+                self.packet(buf, WriterKind::CharacterViewAll, |w| {
+                    r::view_all_code(w, code)
+                });
+            }
             // Nothing to tell a game client: a refused connection before its hello, the
             // gateway's errors and ends (the game client sees the connection close).
             Output::Problem(_) | Output::Ending(_) => {}
@@ -224,6 +288,27 @@ impl Encoder {
                     r::server_ip_error(w, code, 0)
                 });
             }
+        }
+    }
+
+    /// The view of every world: the count, then one packet per world (worlds sorted by id,
+    /// empty ones included as Atlas sends them) ending with the account's login option.
+    fn view_all(&mut self, buf: &mut Vec<u8>, all: &AllCharacters) {
+        let setup = Arc::clone(&self.setup);
+        let rules = &setup.rules;
+        let count = self.code(WriterKind::CharacterViewAll, CODES, "CHARACTER_COUNT", 1);
+        let normal = self.code(WriterKind::CharacterViewAll, CODES, "NORMAL", 0);
+        let worlds = u32::try_from(all.worlds.len()).unwrap_or(u32::MAX);
+        let characters = u32::try_from(all.character_count()).unwrap_or(u32::MAX);
+        self.packet(buf, WriterKind::CharacterViewAll, |w| {
+            r::view_all_count(w, count, worlds, characters)
+        });
+        let login_opt = pic_flag(all.pic);
+        for (world_id, characters) in &all.worlds {
+            let views: Vec<_> = characters.iter().map(character_view).collect();
+            self.packet(buf, WriterKind::CharacterViewAll, |w| {
+                r::view_all_world(w, rules, normal, *world_id, &views, login_opt)
+            });
         }
     }
 

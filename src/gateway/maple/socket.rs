@@ -95,6 +95,7 @@ pub fn connection(
     let send = SendCipher::new(&setup.rules, send_iv);
     let flow = Flow::Game {
         pic: setup.uses_pic(),
+        pin: setup.uses_pin,
     };
     Connection {
         tenant,

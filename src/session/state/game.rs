@@ -4,12 +4,12 @@
 //! is told something it can show (an empty list, a full world, a select error).
 
 use crate::message::account_session::ChannelParams;
-use crate::rest::{AccountChange, AttemptResult, Channel, RestError, World};
+use crate::rest::{AccountChange, AttemptKind, AttemptResult, Channel, RestError, World};
 use crate::session::fetch::{Answer, Query, RosterAnswer};
-use crate::session::output::{CharacterInfo, Output, PicState, SelectRefusal};
+use crate::session::output::{Output, PicState, SelectRefusal};
 use crate::session::request::PicAnswer;
 
-use super::{Effect, EndReason, GameRequest, Phase, State};
+use super::{Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Selecting, State};
 
 /// The load a world is shown with when it cannot be read (the client shows it as full).
 const FULL: u16 = 2;
@@ -18,6 +18,14 @@ impl State {
     pub(super) fn game_request(&mut self, request: GameRequest) -> Vec<Effect> {
         if !matches!(self.phase, Phase::Authenticated { .. }) {
             return vec![Effect::Dropped("not_logged_in")];
+        }
+        let uses_pin = matches!(self.flow, Flow::Game { pin: true, .. });
+        if !uses_pin && matches!(request, GameRequest::Pin(_) | GameRequest::RegisterPin { .. }) {
+            return vec![Effect::Dropped("pin_unused")];
+        }
+        if self.pin_required(&request) {
+            // Atlas serves a client that skips the PIN it was asked for; this login does not.
+            return vec![Effect::Dropped("pin_required")];
         }
         match request {
             GameRequest::ListWorlds => vec![Effect::Fetch(Query::Worlds)],
@@ -34,15 +42,62 @@ impl State {
                     world_id,
                 })]
             }
-            GameRequest::PlayCharacter { character_id, pic } => self.play(character_id, pic),
+            GameRequest::PlayCharacter { character_id, pic } => {
+                let owned = self.game.listed.contains(&character_id);
+                let selecting = Selecting {
+                    character_id,
+                    from_all: None,
+                };
+                self.play(selecting, owned, pic)
+            }
+            GameRequest::PlayFromAll {
+                character_id,
+                world_id,
+                pic,
+            } => {
+                let world = u8::try_from(world_id).ok();
+                let owned = world.is_some_and(|w| self.game.listed_all.contains(&(character_id, w)));
+                let selecting = Selecting {
+                    character_id,
+                    from_all: Some(world.unwrap_or_default()),
+                };
+                self.play(selecting, owned, pic)
+            }
+            GameRequest::Pin(request) => self.pin(request),
+            GameRequest::RegisterPin { pin } => self.register_pin(pin),
+            GameRequest::SetGender { confirmed, gender } => self.set_gender(confirmed, gender),
+            GameRequest::CheckName { name } => self.check_name(name),
+            GameRequest::CreateCharacter(new) => self.create_character(*new),
+            GameRequest::DeleteCharacter { character_id, pic } => {
+                self.delete_character(character_id, pic)
+            }
+            GameRequest::ViewAll => vec![Effect::Fetch(Query::AllCharacters {
+                account_id: self.account_id,
+            })],
             GameRequest::Pong => Vec::new(),
         }
     }
 
-    /// A select: only of a character of the last list, with the PIC when the account uses one.
-    fn play(&mut self, character_id: u32, pic: PicAnswer) -> Vec<Effect> {
-        let listed = self.game.listed.contains(&character_id);
-        let Some(account) = self.game.account.clone().filter(|_| listed) else {
+    /// Whether the request must wait for the PIN (a tenant with `usesPin` whose client has not
+    /// entered it in this login): only the PIN dialog, the gender dialog before it, and the
+    /// keep-alive are served until then.
+    fn pin_required(&self, request: &GameRequest) -> bool {
+        let uses_pin = matches!(self.flow, Flow::Game { pin: true, .. });
+        uses_pin
+            && !self.game.pin_passed
+            && !matches!(
+                request,
+                GameRequest::Pin(_)
+                    | GameRequest::RegisterPin { .. }
+                    | GameRequest::SetGender { .. }
+                    | GameRequest::Pong
+            )
+    }
+
+    /// A select: only of a character the account owns (`owned`: shown to it in the list it
+    /// was chosen from), with the PIC when the account uses one.
+    fn play(&mut self, selecting: Selecting, owned: bool, pic: PicAnswer) -> Vec<Effect> {
+        let Some(account) = self.game.account.clone().filter(|_| owned) else {
             // A character the account does not own (or not in the world chosen): Atlas does not
             // check; the reference v83 servers close the connection, and so does this one.
             return vec![
@@ -51,9 +106,9 @@ impl State {
             ];
         };
         match (self.pic_state(&account), pic) {
-            (PicState::Unused, _) => self.channel_of(character_id),
+            (PicState::Unused, _) => self.channel_of(selecting),
             (PicState::Unregistered, PicAnswer::Registering(new)) => {
-                self.game.selecting = Some(character_id);
+                self.game.awaiting = Some(Awaiting::Select(selecting));
                 vec![Effect::Fetch(Query::ChangeAccount {
                     account,
                     change: AccountChange::Pic(new),
@@ -63,13 +118,7 @@ impl State {
                 // A registered PIC is checked whatever packet carries it (Atlas stays silent
                 // on a register for an account that has one).
                 let success = given == account.pic;
-                self.game.selecting = success.then_some(character_id);
-                vec![Effect::Fetch(Query::PicAttempt {
-                    account_id: self.account_id,
-                    success,
-                    ip_address: self.ip_address.clone(),
-                    hwid: self.hwid.clone(),
-                })]
+                self.attempt(AttemptKind::Pic, success, Awaiting::Select(selecting))
             }
             // A client that skips the PIC the session asked for.
             (_, _) => vec![
@@ -79,8 +128,33 @@ impl State {
         }
     }
 
-    /// The character goes on: the chosen channel's address is read.
-    fn channel_of(&mut self, character_id: u32) -> Vec<Effect> {
+    /// Records a PIN or PIC check at the account service; `then` goes on once it is recorded.
+    pub(super) fn attempt(
+        &mut self,
+        kind: AttemptKind,
+        success: bool,
+        then: Awaiting,
+    ) -> Vec<Effect> {
+        self.game.awaiting = Some(then);
+        vec![Effect::Fetch(Query::Attempt {
+            kind,
+            account_id: self.account_id,
+            success,
+            ip_address: self.ip_address.clone(),
+            hwid: self.hwid.clone(),
+        })]
+    }
+
+    /// The character goes on: the chosen channel's address is read (or, chosen from the view
+    /// of every world, that world's channels).
+    fn channel_of(&mut self, selecting: Selecting) -> Vec<Effect> {
+        let character_id = selecting.character_id;
+        if let Some(world_id) = selecting.from_all {
+            return vec![Effect::Fetch(Query::WorldChannels {
+                world_id,
+                character_id,
+            })];
+        }
         let Some((world_id, channel_id)) = self.game.chosen else {
             return vec![Effect::Dropped("no_world_chosen")];
         };
@@ -104,13 +178,28 @@ impl State {
             Answer::Channel {
                 character_id,
                 result,
-            } => channel(character_id, result),
+            } => channel(character_id, result.ok()),
+            Answer::WorldChannels {
+                character_id,
+                result,
+            } => channel(character_id, result.ok().and_then(least_loaded)),
+            Answer::Attempt {
+                kind,
+                success,
+                result,
+            } => self.attempt_recorded(kind, success, result),
+            Answer::AccountChanged { change, result } => self.account_changed(change, result),
             Answer::NewCharacter {
                 character_id,
                 result,
-            } => new_character(character_id, result),
-            Answer::PicAttempt { success, result } => self.pic_recorded(success, result),
-            Answer::AccountChanged(changed) => self.account_changed(changed),
+            } => self.new_character(character_id, result),
+            Answer::NameTaken { name, result } => self.name_checked(name, result),
+            Answer::Seeded(result) => self.seeded(result),
+            Answer::Deleted {
+                character_id,
+                result,
+            } => self.deleted(character_id, result),
+            Answer::AllCharacters(result) => self.all_characters(result),
         }
     }
 
@@ -135,40 +224,60 @@ impl State {
         }
     }
 
-    fn pic_recorded(
+    /// A PIN or PIC check was recorded: a right one goes on, a wrong one is told (or ends the
+    /// session once the account service says the limit is reached).
+    fn attempt_recorded(
         &mut self,
+        kind: AttemptKind,
         success: bool,
         recorded: Result<AttemptResult, RestError>,
     ) -> Vec<Effect> {
-        let selecting = self.game.selecting.take();
-        if success {
-            return selecting.map_or_else(Vec::new, |c| self.channel_of(c));
+        let Some(awaiting) = self.game.awaiting.take() else {
+            return Vec::new();
+        };
+        if !success && recorded.as_ref().is_ok_and(|r| r.limit_reached) {
+            return vec![Effect::End(EndReason::TooManyAttempts)];
         }
-        match recorded {
-            Ok(attempts) if attempts.limit_reached => {
-                vec![Effect::End(EndReason::TooManyAttempts)]
+        match (kind, awaiting) {
+            (AttemptKind::Pic, Awaiting::Select(selecting)) if success => {
+                self.channel_of(selecting)
             }
-            _ => vec![Effect::Tell(Output::SelectRefused(SelectRefusal::WrongPic))],
+            (AttemptKind::Pic, Awaiting::Select(_)) => {
+                vec![Effect::Tell(Output::SelectRefused(SelectRefusal::WrongPic))]
+            }
+            (AttemptKind::Pic, Awaiting::Delete(character_id)) => {
+                self.pic_checked_for_delete(character_id, success)
+            }
+            (AttemptKind::Pin, awaiting @ (Awaiting::PinCheck | Awaiting::PinChange)) => {
+                self.pin_checked(awaiting, success)
+            }
+            _ => Vec::new(),
         }
     }
 
+    /// An account change (re-sent whole) came back: the session keeps the account as changed.
     fn account_changed(
         &mut self,
+        change: AccountChange,
         changed: Result<Box<crate::rest::Account>, RestError>,
     ) -> Vec<Effect> {
-        let selecting = self.game.selecting.take();
-        match changed {
-            Ok(account) => {
-                self.game.account = Some(account);
-                selecting.map_or_else(Vec::new, |c| self.channel_of(c))
-            }
-            // The PIC could not be registered: the select cannot go on.
-            Err(_) if selecting.is_some() => {
-                vec![Effect::Tell(Output::SelectRefused(
+        let ok = changed.is_ok();
+        if let Ok(account) = changed {
+            self.game.account = Some(account);
+        }
+        match change {
+            AccountChange::Pic(_) => match self.game.awaiting.take() {
+                Some(Awaiting::Select(selecting)) if ok => self.channel_of(selecting),
+                // The PIC could not be registered: the select cannot go on.
+                Some(Awaiting::Select(_)) => vec![Effect::Tell(Output::SelectRefused(
                     SelectRefusal::Unavailable,
-                ))]
-            }
-            Err(_) => Vec::new(), // a change the client waits for nothing of (the licence)
+                ))],
+                _ => Vec::new(),
+            },
+            AccountChange::Pin(_) => self.pin_registered(ok),
+            AccountChange::Gender(gender) => self.gender_set(gender, ok),
+            // The licence: the client waits for nothing of it (Atlas ignores a failure too).
+            AccountChange::Tos(_) => Vec::new(),
         }
     }
 }
@@ -179,27 +288,26 @@ fn sorted(worlds: Result<Vec<World>, RestError>) -> Vec<World> {
     worlds
 }
 
-fn channel(character_id: u32, result: Result<Channel, RestError>) -> Vec<Effect> {
-    match result {
-        Ok(channel) => vec![Effect::SendProgress(ChannelParams {
+/// The channel a character chosen from the view of every world goes to: the least loaded
+/// (Atlas picks one at random), the lowest id among equals; none when the world has none.
+fn least_loaded(channels: Vec<Channel>) -> Option<Channel> {
+    channels.into_iter().min_by_key(|c| {
+        let load = u64::from(c.current_capacity) * 1000 / u64::from(c.max_capacity.max(1));
+        (load, c.channel_id)
+    })
+}
+
+/// The character moves to `channel`; without one (unreadable, or no channel open) the select
+/// is refused and the session stays.
+fn channel(character_id: u32, channel: Option<Channel>) -> Vec<Effect> {
+    match channel {
+        Some(channel) => vec![Effect::SendProgress(ChannelParams {
             ip_address: channel.ip_address,
             port: channel.port,
             character_id,
         })],
-        Err(_) => vec![Effect::Tell(Output::SelectRefused(
+        None => vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable,
         ))],
-    }
-}
-
-fn new_character(character_id: u32, result: Result<Box<CharacterInfo>, RestError>) -> Vec<Effect> {
-    match result {
-        Ok(character) => vec![Effect::Tell(Output::CharacterCreated {
-            character_id,
-            character: Some(character),
-        })],
-        Err(_) => vec![Effect::Tell(Output::CharacterCreationFailed {
-            reason: "the new character could not be read".into(),
-        })],
     }
 }

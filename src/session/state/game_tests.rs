@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::message::account_session::EventBody;
-use crate::rest::{AttemptResult, Channel, RestError, World};
+use crate::rest::{AttemptKind, AttemptResult, Channel, RestError, World};
+use crate::session::request::PicAnswer;
 use crate::session::fetch::RosterAnswer;
 use crate::session::output::{
     AccountInfo, CharacterInfo, PicState, Refusal, Roster, SelectRefusal,
@@ -13,7 +14,10 @@ use crate::session::output::{
 fn state() -> State {
     State::new(
         "10.1.2.3".into(),
-        Flow::Game { pic: true },
+        Flow::Game {
+            pic: true,
+            pin: false,
+        },
         Settings {
             max_bad_requests: 2,
             max_login_failures: 0,
@@ -275,14 +279,16 @@ fn a_right_pic_is_recorded_then_the_channel_is_read_and_the_session_moves_there(
     let effects = step(&mut s, play(7, PicAnswer::Given("1234".into())));
     assert_eq!(
         effects,
-        vec![Effect::Fetch(Query::PicAttempt {
+        vec![Effect::Fetch(Query::Attempt {
+            kind: AttemptKind::Pic,
             account_id: 1,
             success: true,
             ip_address: "10.1.2.3".into(),
             hwid: "00112233445566778899aabbccddeeff".into(),
         })]
     );
-    let recorded = Answer::PicAttempt {
+    let recorded = Answer::Attempt {
+        kind: AttemptKind::Pic,
         success: true,
         result: Ok(AttemptResult::default()),
     };
@@ -329,9 +335,10 @@ fn a_wrong_pic_is_refused_until_the_account_service_says_the_limit_is_reached() 
     let effects = step(&mut s, play(7, PicAnswer::Given("0000".into())));
     assert!(matches!(
         &effects[..],
-        [Effect::Fetch(Query::PicAttempt { success: false, .. })]
+        [Effect::Fetch(Query::Attempt { success: false, .. })]
     ));
-    let wrong = |limit_reached| Answer::PicAttempt {
+    let wrong = |limit_reached| Answer::Attempt {
+        kind: AttemptKind::Pic,
         success: false,
         result: Ok(AttemptResult {
             attempts: 1,
@@ -357,7 +364,10 @@ fn a_first_pic_is_registered_before_the_character_moves() {
         panic!("{effects:?}")
     };
     assert_eq!(change, &crate::rest::AccountChange::Pic("4321".into()));
-    let changed = Answer::AccountChanged(Ok(account("4321")));
+    let changed = Answer::AccountChanged {
+        change: crate::rest::AccountChange::Pic("4321".into()),
+        result: Ok(account("4321")),
+    };
     assert!(matches!(
         &step(&mut s, Input::Fetched(changed))[..],
         [Effect::Fetch(Query::Channel {
@@ -383,7 +393,10 @@ fn a_client_that_skips_the_pic_it_was_asked_for_is_ended() {
 #[test]
 fn without_pic_a_select_goes_straight_to_the_channel() {
     let mut s = listed("");
-    s.flow = Flow::Game { pic: false };
+    s.flow = Flow::Game {
+        pic: false,
+        pin: false,
+    };
     assert!(matches!(
         &step(&mut s, play(7, PicAnswer::Without))[..],
         [Effect::Fetch(Query::Channel {
@@ -432,12 +445,14 @@ fn a_quiet_game_client_is_pinged_once_per_quiet_period_and_ended_past_the_idle_l
 #[test]
 fn a_created_character_is_read_before_the_client_is_told() {
     let mut s = logged_in("1234");
+    s.game.creating = true;
     let seed = SeedBody::Created { character_id: 9 };
     assert_eq!(
         step(&mut s, Input::Seed(seed)),
         vec![Effect::Fetch(Query::NewCharacter { character_id: 9 })]
     );
-    let info = Box::new(CharacterInfo::default());
+    let mut info = Box::new(CharacterInfo::default());
+    info.character.account_id = 1;
     let effects = step(
         &mut s,
         Input::Fetched(Answer::NewCharacter {

@@ -103,8 +103,8 @@ impl State {
     /// Whether the account selects with a PIC, and has one.
     pub(super) fn pic_state(&self, account: &Account) -> PicState {
         match self.flow {
-            Flow::Game { pic: true } if account.pic.is_empty() => PicState::Unregistered,
-            Flow::Game { pic: true } => PicState::Registered,
+            Flow::Game { pic: true, .. } if account.pic.is_empty() => PicState::Unregistered,
+            Flow::Game { pic: true, .. } => PicState::Registered,
             _ => PicState::Unused,
         }
     }
@@ -270,6 +270,13 @@ impl State {
         if self.account_id == 0 {
             return Vec::new();
         }
+        if let Flow::Game { .. } = self.flow {
+            // Only the answer to this session's own creation request (another session of the
+            // account may have asked).
+            if !std::mem::take(&mut self.game.creating) {
+                return Vec::new();
+            }
+        }
         match body {
             SeedBody::Created { character_id } => match self.flow {
                 Flow::Gateway => vec![Effect::Tell(Output::CharacterCreated {
@@ -281,7 +288,10 @@ impl State {
             SeedBody::Failed { reason } => {
                 vec![Effect::Tell(Output::CharacterCreationFailed { reason })]
             }
-            SeedBody::Unknown(_) => Vec::new(),
+            SeedBody::Unknown(_) => {
+                self.game.creating = matches!(self.flow, Flow::Game { .. });
+                Vec::new()
+            }
         }
     }
 

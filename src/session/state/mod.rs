@@ -6,6 +6,8 @@
 //! `login` holds the login flow every protocol shares (CREATE, the peer's answers, licence,
 //! failures); `game` the game socket's flow after it (worlds, characters, PIC, channel).
 
+mod account;
+mod characters;
 mod game;
 mod login;
 
@@ -20,9 +22,10 @@ use crate::rest::Account;
 use crate::session::directory::Holder;
 use crate::session::fetch::{Answer, Query};
 use crate::session::output::{LoginOutcome, Output, Problem, Unavailable};
-use crate::session::request::{Credentials, PicAnswer};
+use crate::session::request::Credentials;
 
 pub use crate::session::output::EndReason;
+pub use crate::session::request::GameRequest;
 
 /// How long a game client may stay quiet before the session asks it for a Pong (Atlas's
 /// newest login: 30 s).
@@ -53,8 +56,9 @@ pub enum Flow {
     /// The JSON-lines gateway: login, licence, and a select of a configured channel.
     Gateway,
     /// The game socket: the account is read at login, worlds, characters and channels come from
-    /// Atlas's REST services; `pic`: characters are selected with a second password.
-    Game { pic: bool },
+    /// Atlas's REST services; `pic`: characters are selected (and deleted) with a second
+    /// password; `pin`: the account's PIN is asked for after login (the tenant's `usesPin`).
+    Game { pic: bool, pin: bool },
 }
 
 /// What the state machine is told.
@@ -115,25 +119,6 @@ pub enum Input {
     End(EndReason),
 }
 
-/// The game socket's requests after login.
-#[derive(Debug)]
-pub enum GameRequest {
-    ListWorlds,
-    WorldStatus {
-        world_id: u8,
-    },
-    ListCharacters {
-        world_id: u8,
-        channel_id: u8,
-    },
-    PlayCharacter {
-        character_id: u32,
-        pic: PicAnswer,
-    },
-    /// The answer to the session's Ping.
-    Pong,
-}
-
 /// What the actor must do, in order.
 #[derive(Debug, PartialEq)]
 pub enum Effect {
@@ -156,6 +141,13 @@ pub enum Effect {
     SendProgress(ChannelParams),
     /// Publish LOGOUT for an account a stale login answer logged in, so the peer releases it.
     Release { account_id: u32 },
+    /// Publish LOGOUT for the bound account and unbind the session, which stays connected so
+    /// that its client logs in again (Atlas's LOGOUT-only paths: a PIN registered, a gender
+    /// declined).
+    SignOut {
+        account_id: u32,
+        account_name: String,
+    },
     /// Ask Atlas's REST services; the answer comes back as [`Input::Fetched`].
     Fetch(Query),
     /// Count the first answer to the login in flight, which took `took`.
@@ -188,12 +180,38 @@ pub struct Game {
     pub account: Option<Box<Account>>,
     /// The world and channel of the last character list.
     pub chosen: Option<(u8, u8)>,
-    /// The characters of that list: only these may be selected.
+    /// The characters of that list: only these may be selected (or deleted).
     pub listed: Vec<u32>,
-    /// A character select waiting for its PIC check or channel.
-    pub selecting: Option<u32>,
+    /// The characters of the last view of every world, with their world: only these may be
+    /// selected from that view.
+    pub listed_all: Vec<(u32, u8)>,
+    /// What waits for an attempt record or an account change at the account service.
+    pub awaiting: Option<Awaiting>,
+    /// A character creation was asked of the factory; its seed event is awaited.
+    pub creating: bool,
+    /// The PIN was entered right in this login (or the tenant does not use PIN).
+    pub pin_passed: bool,
     /// The client was asked for a Pong in this quiet period.
     pub pinged: bool,
+}
+
+/// A character select on its way to a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selecting {
+    pub character_id: u32,
+    /// Chosen from the view of every world, in this world: the session picks the channel.
+    pub from_all: Option<u8>,
+}
+
+/// What a PIN or PIC check, or a PIC registration, was made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    Select(Selecting),
+    Delete(u32),
+    /// The PIN entered after login.
+    PinCheck,
+    /// The PIN entered to change it.
+    PinChange,
 }
 
 /// The whole state of one session.
