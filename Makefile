@@ -79,16 +79,19 @@ clean:
 bench: deps
 	@TARGET_DIR="$(TARGET_DIR)" tests/tools/bench.sh
 
-# Fuzzing: cargo-fuzz (libFuzzer) targets for the gateway line decoder and each consumed-message
-# decoder (tests/fuzz, its own workspace: never part of `cargo build` or `cargo test`), each run
-# for FUZZ_SECONDS. cargo-fuzz is installed when missing; RUSTC_BOOTSTRAP=1 lets the stable
-# toolchain take the nightly flags it passes. Seeds are committed in tests/fuzz/seeds/<target>/
-# and only read; what a run learns goes to tests/fuzz/corpus/<target>/ and a crashing input to
-# tests/fuzz/artifacts/<target>/ (both git-ignored). One process per target, one target at a time.
+# Fuzzing: cargo-fuzz (libFuzzer) targets for the gateway line decoder, each consumed-message
+# decoder, and the game socket codec: its frame decoder (maple_frames), request readers
+# (maple_requests) and response writers (maple_responses) (tests/fuzz, its own workspace: never
+# part of `cargo build` or `cargo test`), each run for FUZZ_SECONDS. cargo-fuzz is installed when
+# missing; RUSTC_BOOTSTRAP=1 lets the stable toolchain take the nightly flags it passes. Seeds are
+# committed in tests/fuzz/seeds/<target>/ and only read; what a run learns goes to
+# tests/fuzz/corpus/<target>/ and a crashing input to tests/fuzz/artifacts/<target>/ (both
+# git-ignored). One process per target, one target at a time.
 # Replay a crash: RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz --target-dir target/fuzz \
 #   <target> tests/fuzz/artifacts/<target>/<file>
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS ?= gateway_request account_status account_session_status seed_status
+FUZZ_TARGETS ?= gateway_request account_status account_session_status seed_status maple_frames \
+  maple_requests maple_responses
 FUZZ_DIRS = --fuzz-dir tests/fuzz --target-dir "$(TARGET_DIR)/fuzz"
 
 fuzz: deps

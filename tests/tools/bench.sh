@@ -9,7 +9,8 @@
 #   BENCH_SESSIONS=10000 BENCH_EVENTS=1000000 BENCH_MEMORY_STEPS=10000,50000
 #   BENCH_LOGIN_CHUNK=2500 BENCH_C1_CHUNK=1000   (logins per fresh broker; see login_chunks)
 #   BENCH_PHASES="latency memory throughput"   (any subset; add "micro" for the criterion
-#   micro-benchmarks, `cargo bench --bench hot_path`, whose build adds about 3 minutes)
+#   micro-benchmarks, `cargo bench --bench hot_path` and `--bench maple_codec` (the game socket
+#   codec beside its two cipher layers), whose build adds about 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -210,10 +211,49 @@ if has_phase throughput; then
 fi
 tests/tools/broker.sh down >/dev/null 2>&1 || true
 
+# The game socket codec's paths against its two cipher layers (tests/benches/maple_codec.rs):
+# criterion's medians, each path's ratio to the sum of the layers it runs (goal: within 1.2x).
+maple_codec_ratios() {
+  python3 - "$TARGET_DIR/criterion/maple_codec" <<'EOF'
+import json, os, sys
+root = sys.argv[1]
+def ns(case, size):
+    path = os.path.join(root, case, str(size), "new", "estimates.json")
+    try:
+        return json.load(open(path))["median"]["point_estimate"]
+    except (OSError, KeyError, ValueError):
+        return None
+def cell(t, size):
+    return f"{t / 1000:.2f} us ({size / t * 1000:.0f} MB/s)"
+print("maple codec: criterion medians per packet (body MB/s); goal: path / (AES + Shanda) <= 1.2x")
+print()
+print("| body | path | time | AES | Shanda | path / (AES + Shanda) | |")
+print("|---|---|---|---|---|---|---|")
+for size in (60, 600, 3000):
+    aes = ns("aes", size)
+    for path, shanda, what in (("s2c", "shanda_encrypt", "S->C write_packet + encrypt"),
+                               ("c2s_frame", "shanda_decrypt", "C->S FrameDecoder"),
+                               ("c2s", "shanda_decrypt", "C->S FrameDecoder + request parse"),
+                               ("layers_open", "shanda_decrypt", "(check) codec's AES + Shanda, no framing")):
+        t, sh = ns(path, size), ns(shanda, size)
+        if not (t and aes and sh):
+            print(f"| {size} B | {what} | missing | | | | |")
+            continue
+        ratio = t / (aes + sh)
+        goal = "" if path == "layers_open" else ("met" if ratio <= 1.2 else "MISSED")
+        print(f"| {size} B | {what} | {cell(t, size)} | {cell(aes, size)} | {shanda.split('_')[1]} {cell(sh, size)} | {ratio:.2f}x | {goal} |")
+EOF
+}
+
 if has_phase micro; then
-  say "micro-benchmarks (criterion, no broker): decode, tenant match, route"
+  say "micro-benchmarks (criterion, no broker): decode, tenant match, route; the maple codec"
   cargo bench --quiet --bench hot_path 2>&1 | tee "$DIR/micro.txt" \
     | grep -E 'time:|^[a-z_]+/[a-z_]+$' >&2 || true
+  rm -rf "$TARGET_DIR/criterion/maple_codec"
+  cargo bench --quiet --bench maple_codec 2>&1 | tee "$DIR/micro-maple.txt" \
+    | grep -E 'time:|thrpt:|^maple_codec/' >&2 || true
+  maple_codec_ratios >"$DIR/maple_codec.md"
+  cat "$DIR/maple_codec.md" >&2
 fi
 
 # --- the table -------------------------------------------------------------------------------
@@ -222,5 +262,6 @@ fi
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr); broker tansu 0.6.0 (memory storage) on the same cores"
   echo
   "$BIN/loadgen" report --results "$RESULTS"
+  if has_phase micro; then echo; cat "$DIR/maple_codec.md"; fi
 } | tee "$DIR/table.md"
 say "done; results in $DIR/ (table.md, results.jsonl, logs)"
