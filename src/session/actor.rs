@@ -227,7 +227,10 @@ impl SessionActor {
     /// the session's record without the account, so that crash recovery does not log out a
     /// later login of it.
     fn sign_out(&mut self, account_id: u32, account_name: String, ctx: &mut Context<Self>) {
-        info!(account_id, "Signing the account out; the client may log in again.");
+        info!(
+            account_id,
+            "Signing the account out; the client may log in again."
+        );
         self.supervisor.do_send(Notice::Unbound(Bound {
             id: self.id,
             tenant: self.tenant,

@@ -148,3 +148,7 @@ fn credentials(login: LoginRequest) -> Option<Credentials> {
         hwid: login.machine_id.hwid(),
     })
 }
+
+#[cfg(test)]
+#[path = "decode_tests.rs"]
+mod tests;

@@ -358,3 +358,7 @@ fn filetime(until: &Until) -> Option<u64> {
             .map(|t| filetime_from_unix_secs(t.unix_timestamp())),
     }
 }
+
+#[cfg(test)]
+#[path = "encode_tests.rs"]
+mod tests;

@@ -20,7 +20,12 @@ impl State {
             return vec![Effect::Dropped("not_logged_in")];
         }
         let uses_pin = matches!(self.flow, Flow::Game { pin: true, .. });
-        if !uses_pin && matches!(request, GameRequest::Pin(_) | GameRequest::RegisterPin { .. }) {
+        if !uses_pin
+            && matches!(
+                request,
+                GameRequest::Pin(_) | GameRequest::RegisterPin { .. }
+            )
+        {
             return vec![Effect::Dropped("pin_unused")];
         }
         if self.pin_required(&request) {
@@ -56,7 +61,8 @@ impl State {
                 pic,
             } => {
                 let world = u8::try_from(world_id).ok();
-                let owned = world.is_some_and(|w| self.game.listed_all.contains(&(character_id, w)));
+                let owned =
+                    world.is_some_and(|w| self.game.listed_all.contains(&(character_id, w)));
                 let selecting = Selecting {
                     character_id,
                     from_all: Some(world.unwrap_or_default()),

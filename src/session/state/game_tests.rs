@@ -5,13 +5,13 @@ use std::time::Duration;
 use super::*;
 use crate::message::account_session::EventBody;
 use crate::rest::{AttemptKind, AttemptResult, Channel, RestError, World};
-use crate::session::request::PicAnswer;
 use crate::session::fetch::RosterAnswer;
 use crate::session::output::{
     AccountInfo, CharacterInfo, PicState, Refusal, Roster, SelectRefusal,
 };
+use crate::session::request::PicAnswer;
 
-fn state() -> State {
+pub(super) fn state() -> State {
     State::new(
         "10.1.2.3".into(),
         Flow::Game {
@@ -27,7 +27,7 @@ fn state() -> State {
     )
 }
 
-fn account(pic: &str) -> Box<Account> {
+pub(super) fn account(pic: &str) -> Box<Account> {
     Box::new(Account {
         id: 1,
         name: "admin".into(),
@@ -38,7 +38,7 @@ fn account(pic: &str) -> Box<Account> {
     })
 }
 
-fn unavailable() -> RestError {
+pub(super) fn unavailable() -> RestError {
     RestError::Timeout {
         method: "GET",
         path: "worlds".into(),
@@ -47,14 +47,14 @@ fn unavailable() -> RestError {
 }
 
 /// The effects without the login metrics.
-fn step(s: &mut State, input: Input) -> Vec<Effect> {
+pub(super) fn step(s: &mut State, input: Input) -> Vec<Effect> {
     s.step(input)
         .into_iter()
         .filter(|e| !matches!(e, Effect::LoginAnswered { .. }))
         .collect()
 }
 
-fn created() -> Input {
+pub(super) fn created() -> Input {
     Input::Peer {
         seq: 3,
         event: crate::message::account_session::StatusEvent {
@@ -66,7 +66,7 @@ fn created() -> Input {
     }
 }
 
-fn login(s: &mut State) {
+pub(super) fn login(s: &mut State) {
     step(
         s,
         Input::Login {
@@ -81,7 +81,7 @@ fn login(s: &mut State) {
 }
 
 /// Logged in with an account whose PIC is `pic`.
-fn logged_in(pic: &str) -> State {
+pub(super) fn logged_in(pic: &str) -> State {
     let mut s = state();
     login(&mut s);
     step(&mut s, created());
@@ -92,12 +92,12 @@ fn logged_in(pic: &str) -> State {
     s
 }
 
-fn game(request: GameRequest) -> Input {
+pub(super) fn game(request: GameRequest) -> Input {
     Input::Game(request)
 }
 
 /// Logged in and listed world 0 channel 1 with characters 7 and 8.
-fn listed(pic: &str) -> State {
+pub(super) fn listed(pic: &str) -> State {
     let mut s = logged_in(pic);
     step(
         &mut s,
@@ -128,7 +128,7 @@ fn listed(pic: &str) -> State {
     s
 }
 
-fn play(character_id: u32, pic: PicAnswer) -> Input {
+pub(super) fn play(character_id: u32, pic: PicAnswer) -> Input {
     game(GameRequest::PlayCharacter { character_id, pic })
 }
 

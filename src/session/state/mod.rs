@@ -406,3 +406,11 @@ mod tests;
 #[cfg(test)]
 #[path = "game_tests.rs"]
 mod game_tests;
+
+#[cfg(test)]
+#[path = "account_tests.rs"]
+mod account_tests;
+
+#[cfg(test)]
+#[path = "characters_tests.rs"]
+mod characters_tests;
