@@ -4,8 +4,10 @@
 //! Start: admin listener (not ready yet) → embedded broker, when no broker is configured →
 //! producer → supervisor → consumer (subscribe, wait for partitions: ready) → listeners.
 //! Shutdown, each step bounded by `SHUTDOWN_STEP_TIMEOUT_MS` (a step that runs out is logged
-//! and the next one runs): not ready, stop accepting → every session gets `bye` `shutdown`, LOGOUT and
-//! DESTROYED → producer flush → final offset commit → stop.
+//! and the next one runs): not ready (`/readyz` 503), stop accepting → the drain: sessions with
+//! a login or a channel hand-off in flight finish it for up to `DRAIN_DEADLINE_MS`, the others
+//! end at once → every session gets `bye` `shutdown`, LOGOUT and DESTROYED → producer flush →
+//! final offset commit → stop.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,6 +85,8 @@ pub struct Running {
     consumer_stop: oneshot::Sender<StopRequest>,
     consumer_thread: Option<std::thread::JoinHandle<()>>,
     step_timeout: Duration,
+    /// DRAIN_DEADLINE_MS: how long logins and hand-offs in flight may finish at shutdown.
+    drain_deadline: Duration,
     /// The embedded broker and simulator, when BOOTSTRAP_SERVERS is unset; stopped last.
     embedded: Option<Embedded>,
 }
@@ -331,6 +335,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         consumer_stop,
         consumer_thread: Some(consumer_thread),
         step_timeout: Duration::from_millis(env.shutdown_step_timeout_ms),
+        drain_deadline: Duration::from_millis(env.drain_deadline_ms),
         embedded,
     })
 }
@@ -351,7 +356,8 @@ impl Running {
         self.health.set_shutting_down();
         self.listeners.close();
 
-        if tokio::time::timeout(step, self.supervisor.send(Shutdown))
+        let drain = self.drain_deadline;
+        if tokio::time::timeout(drain + step, self.supervisor.send(Shutdown { drain }))
             .await
             .is_err()
         {

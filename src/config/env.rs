@@ -36,6 +36,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "DUPLICATE_LOGIN",
     "LOGIN_TIMEOUT_MS",
     "SHUTDOWN_STEP_TIMEOUT_MS",
+    "DRAIN_DEADLINE_MS",
     "EMBEDDED_ACCOUNT_SIM",
     "ACCOUNTS_FILE",
     "BASE_SERVICE_URL",
@@ -142,6 +143,14 @@ const SHUTDOWN_STEP_TIMEOUT_MS: NumberVar = NumberVar {
     min: 1,
     max: u64::MAX,
 };
+/// The newest Atlas's drain: a rolling deploy waits at most this long for logins and channel
+/// hand-offs in flight.
+const DRAIN_DEADLINE_MS: NumberVar = NumberVar {
+    name: "DRAIN_DEADLINE_MS",
+    default: 2_000,
+    min: 0,
+    max: 5_000,
+};
 
 /// The variables, typed and checked. `Debug` hides secret Kafka values.
 #[derive(Clone, PartialEq, Eq)]
@@ -188,6 +197,9 @@ pub struct Env {
     pub login_timeout_ms: u64,
     /// SHUTDOWN_STEP_TIMEOUT_MS: bound on each step of the graceful shutdown, 5000 by default.
     pub shutdown_step_timeout_ms: u64,
+    /// DRAIN_DEADLINE_MS: at shutdown, how long sessions with a login or a channel hand-off in
+    /// flight may finish it before every session is ended; 2000 by default, at most 5000.
+    pub drain_deadline_ms: u64,
     /// EMBEDDED_ACCOUNT_SIM: when BOOTSTRAP_SERVERS is unset (embedded broker mode), also run the
     /// account-service simulator inside the process, so logins get answers with no Atlas back
     /// end; ignored when BOOTSTRAP_SERVERS is set. `true` by default.
@@ -351,6 +363,7 @@ struct RawEnv {
     duplicate_login: Option<String>,
     login_timeout_ms: Option<String>,
     shutdown_step_timeout_ms: Option<String>,
+    drain_deadline_ms: Option<String>,
     embedded_account_sim: Option<String>,
     accounts_file: Option<String>,
     base_service_url: Option<String>,
@@ -457,6 +470,7 @@ impl Env {
             login_timeout_ms: LOGIN_TIMEOUT_MS.parse(raw.login_timeout_ms)?,
             shutdown_step_timeout_ms: SHUTDOWN_STEP_TIMEOUT_MS
                 .parse(raw.shutdown_step_timeout_ms)?,
+            drain_deadline_ms: DRAIN_DEADLINE_MS.parse(raw.drain_deadline_ms)?,
             embedded_account_sim: parse_bool(
                 "EMBEDDED_ACCOUNT_SIM",
                 raw.embedded_account_sim,
@@ -762,6 +776,7 @@ impl fmt::Debug for Env {
             .field("duplicate_login", &self.duplicate_login)
             .field("login_timeout_ms", &self.login_timeout_ms)
             .field("shutdown_step_timeout_ms", &self.shutdown_step_timeout_ms)
+            .field("drain_deadline_ms", &self.drain_deadline_ms)
             .field("embedded_account_sim", &self.embedded_account_sim)
             .field("accounts_file", &self.accounts_file)
             .field("endpoints", &self.endpoints)

@@ -30,6 +30,12 @@ const LINGER: Duration = Duration::from_secs(1);
 #[rtype(result = "()")]
 pub struct EndSession(pub EndReason);
 
+/// The shutdown's drain: end the session as soon as it has no login or channel hand-off in
+/// flight (at once when it has none).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Drain;
+
 /// End the session if it has been idle for longer than the given time.
 #[derive(Message, Clone, Copy)]
 #[rtype(result = "()")]
@@ -54,6 +60,8 @@ pub struct SessionActor {
     last_activity: Instant,
     span: Span,
     reported: bool,
+    /// The shutdown's drain began: the session ends once nothing is in flight.
+    draining: bool,
     /// The hold of the consumed event being handled: every message it causes keeps a clone
     /// until delivered (see `kafka::delivery`).
     holding: Option<crate::kafka::delivery::BatchAck>,
@@ -93,6 +101,7 @@ impl SessionActor {
             last_activity: Instant::now(),
             span,
             reported: false,
+            draining: false,
             holding: None,
         }
     }
@@ -104,6 +113,9 @@ impl SessionActor {
     fn apply(&mut self, input: Input, ctx: &mut Context<Self>) {
         for effect in self.state.step_at(input, Instant::now()) {
             self.perform(effect, ctx);
+        }
+        if self.draining && !self.reported && !self.state.in_flight() {
+            self.apply(Input::End(EndReason::Shutdown), ctx);
         }
     }
 
@@ -551,6 +563,19 @@ impl Handler<SessionEvent> for SessionActor {
             self.perform(effect, ctx);
         }
         self.holding = None;
+    }
+}
+
+impl Handler<Drain> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Drain, ctx: &mut Context<Self>) {
+        let span = self.span.clone();
+        let _entered = span.enter();
+        self.draining = true;
+        if !self.state.in_flight() {
+            self.apply(Input::End(EndReason::Shutdown), ctx);
+        }
     }
 }
 

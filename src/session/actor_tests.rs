@@ -4,10 +4,7 @@
 use std::sync::Mutex;
 
 use super::*;
-use crate::kafka::headers::Carried;
-use crate::message::account_session::{EventBody, StatusEvent};
 use crate::session::testing::{self, connection, until, Capture};
-use crate::session::Origin;
 
 /// What the actor tells its supervisor, by kind.
 #[derive(Default, Clone)]
@@ -31,22 +28,7 @@ impl Handler<Notice> for Notices {
 }
 
 fn created(id: Uuid) -> SessionEvent {
-    SessionEvent {
-        seq: 1,
-        origin: Origin {
-            topic: "ass".into(),
-            partition: 0,
-            offset: 0,
-            trace: Carried::default(),
-        },
-        inbound: Inbound::Peer(StatusEvent {
-            session_id: id,
-            account_id: 1,
-            account_name: "admin".into(),
-            body: EventBody::Created,
-        }),
-        hold: None,
-    }
+    testing::created(id, 1)
 }
 
 #[actix::test]

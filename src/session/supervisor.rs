@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::kafka::outbox::{end_session, Ending};
 use crate::metrics;
-use crate::session::actor::{CheckIdle, EndSession, SessionActor};
+use crate::session::actor::{CheckIdle, Drain, EndSession, SessionActor};
 use crate::session::connection::Connection;
 use crate::session::directory::Directory;
 use crate::session::outbound::Outbound;
@@ -66,10 +66,23 @@ pub struct SessionEnded {
 }
 
 /// End every session (`bye` `shutdown`) and answer once all their LOGOUT and DESTROYED were
-/// sent. New connections are refused from then on.
+/// sent. New connections are refused from then on. Sessions with a login or a channel
+/// hand-off in flight may finish it for up to `drain` first (each ends as soon as it has).
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Shutdown;
+pub struct Shutdown {
+    pub drain: Duration,
+}
+
+impl Shutdown {
+    /// A shutdown without a drain.
+    #[cfg(test)]
+    pub fn now() -> Shutdown {
+        Shutdown {
+            drain: Duration::ZERO,
+        }
+    }
+}
 
 pub struct SessionSupervisor {
     services: Arc<Services>,
@@ -279,15 +292,27 @@ impl Handler<EndSent> for SessionSupervisor {
 impl Handler<Shutdown> for SessionSupervisor {
     type Result = ResponseFuture<()>;
 
-    fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, shutdown: Shutdown, ctx: &mut Context<Self>) -> Self::Result {
         self.shutting_down = true;
         info!(
             sessions = self.sessions.len(),
-            "Ending every session for shutdown."
+            drain_ms = shutdown.drain.as_millis() as u64,
+            "Ending every session for shutdown, once its login or hand-off in flight is done."
         );
         for session in self.sessions.values().map(|s| &s.addr) {
-            session.do_send(EndSession(EndReason::Shutdown));
+            session.do_send(Drain);
         }
+        ctx.run_later(shutdown.drain, |act, _| {
+            if !act.sessions.is_empty() {
+                info!(
+                    sessions = act.sessions.len(),
+                    "The drain's deadline: ending the sessions still busy."
+                );
+            }
+            for session in act.sessions.values().map(|s| &s.addr) {
+                session.do_send(EndSession(EndReason::Shutdown));
+            }
+        });
         let (tx, rx) = oneshot::channel();
         self.drained.push(tx);
         self.notify_if_drained();

@@ -5,9 +5,17 @@ use super::*;
 use crate::session::testing::{self, connection, until, Capture};
 
 fn start(capture: &Capture, limits: crate::session::Limits) -> Addr<SessionSupervisor> {
+    start_with_directory(capture, limits).0
+}
+
+fn start_with_directory(
+    capture: &Capture,
+    limits: crate::session::Limits,
+) -> (Addr<SessionSupervisor>, Arc<Directory>) {
     let services = testing::services(capture.clone().start().recipient(), limits);
     let directory = Arc::clone(&services.directory);
-    SessionSupervisor::new(services, directory, None).start()
+    let supervisor = SessionSupervisor::new(services, Arc::clone(&directory), None).start();
+    (supervisor, directory)
 }
 
 #[actix::test]
@@ -85,7 +93,7 @@ async fn shutdown_ends_every_session_and_answers_once_their_ends_are_sent() {
         client.expect("hello").await;
         clients.push(client);
     }
-    supervisor.send(Shutdown).await.unwrap();
+    supervisor.send(Shutdown::now()).await.unwrap();
     let kinds = capture.kinds();
     assert_eq!(kinds.iter().filter(|k| *k == "LOGOUT").count(), 3);
     assert_eq!(kinds.iter().filter(|k| *k == "DESTROYED").count(), 3);
@@ -118,4 +126,72 @@ async fn a_session_whose_start_cannot_be_recorded_is_told_and_ended() {
     let told = client.expect("error").await;
     assert_eq!(told["code"], "UNAVAILABLE");
     assert!(client.line().await.is_none(), "no hello, connection closed");
+}
+
+/// Two sessions: `idle` says hello only, `busy` has a login in flight (its CREATE sent).
+async fn idle_and_busy(
+    supervisor: &Addr<SessionSupervisor>,
+    capture: &Capture,
+) -> (testing::Pipe, testing::Pipe, Uuid) {
+    let (conn, mut idle) = connection("10.0.0.1:4000");
+    supervisor.do_send(Connect(conn));
+    idle.expect("hello").await;
+    let (conn, mut busy) = connection("10.0.0.2:4000");
+    supervisor.do_send(Connect(conn));
+    let hello = busy.expect("hello").await;
+    let id = Uuid::parse_str(hello["sessionId"].as_str().unwrap()).unwrap();
+    busy.send(r#"{"op":"login","accountName":"admin","password":"admin"}"#)
+        .await;
+    until("the CREATE", || {
+        capture.kinds().contains(&"CREATE".to_owned())
+    })
+    .await;
+    (idle, busy, id)
+}
+
+#[actix::test]
+async fn the_drain_ends_idle_sessions_at_once_and_a_login_in_flight_once_answered() {
+    let capture = Capture::default();
+    let (supervisor, directory) = start_with_directory(&capture, testing::limits());
+    let (mut idle, mut busy, id) = idle_and_busy(&supervisor, &capture).await;
+    // A deadline no test run reaches: the busy session can only end by its answer.
+    let shutdown = supervisor.send(Shutdown {
+        drain: Duration::from_secs(3600),
+    });
+    let shutdown = actix::spawn(shutdown);
+    assert_eq!(idle.expect("bye").await["reason"], "shutdown");
+    until("the idle session's end", || {
+        capture.kinds().iter().filter(|k| *k == "DESTROYED").count() == 1
+    })
+    .await;
+    let session = directory.session(&id).expect("still live").clone();
+    session.do_send(testing::created(id, 1));
+    assert_eq!(busy.expect("login_ok").await["accountId"], 1);
+    assert_eq!(busy.expect("bye").await["reason"], "shutdown");
+    tokio::time::timeout(Duration::from_secs(60), shutdown)
+        .await
+        .expect("the shutdown answers once the answered session ended")
+        .unwrap()
+        .unwrap();
+    let kinds = capture.kinds();
+    assert_eq!(kinds.iter().filter(|k| *k == "LOGOUT").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| *k == "DESTROYED").count(), 2);
+}
+
+#[actix::test]
+async fn at_the_drains_deadline_a_session_still_in_flight_ends_once() {
+    let capture = Capture::default();
+    let supervisor = start(&capture, testing::limits());
+    let (mut idle, mut busy, _) = idle_and_busy(&supervisor, &capture).await;
+    supervisor
+        .send(Shutdown {
+            drain: Duration::from_millis(200),
+        })
+        .await
+        .unwrap();
+    assert_eq!(idle.expect("bye").await["reason"], "shutdown");
+    assert_eq!(busy.expect("bye").await["reason"], "shutdown");
+    let kinds = capture.kinds();
+    assert_eq!(kinds.iter().filter(|k| *k == "LOGOUT").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| *k == "DESTROYED").count(), 2);
 }

@@ -192,3 +192,24 @@ pub async fn until(what: &str, done: impl Fn() -> bool) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// The peer's CREATED for session `id`, logging account `account_id` ("admin") in.
+pub fn created(id: uuid::Uuid, account_id: u32) -> crate::session::SessionEvent {
+    use crate::message::account_session::{EventBody, StatusEvent};
+    crate::session::SessionEvent {
+        seq: 1,
+        origin: crate::session::Origin {
+            topic: "ass".into(),
+            partition: 0,
+            offset: 0,
+            trace: crate::kafka::headers::Carried::default(),
+        },
+        inbound: crate::session::Inbound::Peer(StatusEvent {
+            session_id: id,
+            account_id,
+            account_name: "admin".into(),
+            body: EventBody::Created,
+        }),
+        hold: None,
+    }
+}

@@ -386,3 +386,62 @@ async fn a_cooperative_sticky_consumer_serves_logins_and_ends_sessions_once() {
     w.assert_ended_once(c.session_id, 1).await;
     w.shutdown().await;
 }
+
+#[actix_rt::test]
+async fn the_drain_lets_a_login_in_flight_finish_and_ends_every_session_once() {
+    let mut w = World::start(false, &service_json(None), &[("DRAIN_DEADLINE_MS", "3000")]).await;
+    let admin = w.app.as_ref().unwrap().admin;
+    let mut idle = w.client().await;
+    let mut answered = w.client().await;
+    let mut unanswered = w.client().await;
+    w.login_until_create(&mut answered).await;
+    unanswered
+        .send(json!({"op":"login","accountName":"alice","password":"alice"}))
+        .await;
+    let cmd = w.topics.command.clone();
+    w.observer
+        .wait_until("both CREATEs", |seen| {
+            seen.iter()
+                .filter(|r| r.topic == cmd && r.json()["type"] == "CREATE")
+                .count()
+                == 2
+        })
+        .await;
+    assert_eq!(admin_get(admin, "/readyz").await.0, 200);
+
+    let app = w.app.take().unwrap();
+    let shutdown = actix_rt::spawn(app.shutdown());
+    let mut readyz = 200;
+    for _ in 0..100 {
+        readyz = admin_get(admin, "/readyz").await.0;
+        if readyz == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(readyz, 503, "not ready from the drain's first moment");
+    // The idle session ends at once; the logins in flight are left to finish.
+    assert_eq!(
+        idle.recv().await,
+        json!({"event":"bye","reason":"shutdown"})
+    );
+    peer_created(&w, answered.session_id).await;
+    assert_eq!(answered.recv().await["event"], "login_ok");
+    assert_eq!(
+        answered.recv().await,
+        json!({"event":"bye","reason":"shutdown"}),
+        "ended once its login was answered"
+    );
+    // The unanswered login ends at the deadline.
+    assert_eq!(
+        unanswered.recv().await,
+        json!({"event":"bye","reason":"shutdown"})
+    );
+    tokio::time::timeout(Duration::from_secs(30), shutdown)
+        .await
+        .expect("shutdown in time")
+        .unwrap();
+    w.assert_ended_once(idle.session_id, 0).await;
+    w.assert_ended_once(answered.session_id, 1).await;
+    w.assert_ended_once(unanswered.session_id, 0).await;
+}

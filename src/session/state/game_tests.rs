@@ -508,3 +508,59 @@ fn an_accepted_licence_is_recorded_at_the_account_service() {
         ]
     ));
 }
+
+#[test]
+fn a_login_or_a_hand_off_is_in_flight_until_the_client_is_told() {
+    let mut s = state();
+    assert!(!s.in_flight());
+    login(&mut s);
+    assert!(s.in_flight(), "the login");
+    step(&mut s, created());
+    assert!(s.in_flight(), "the account being read");
+    step(
+        &mut s,
+        Input::Fetched(Answer::LoginAccount(Ok(account("1234")))),
+    );
+    assert!(!s.in_flight());
+    let mut s = listed("1234");
+    step(&mut s, play(7, PicAnswer::Given("1234".into())));
+    assert!(s.in_flight(), "the PIC check of a select");
+    let recorded = Answer::Attempt {
+        kind: AttemptKind::Pic,
+        success: true,
+        result: Ok(AttemptResult::default()),
+    };
+    step(&mut s, Input::Fetched(recorded));
+    assert!(s.in_flight(), "the channel read");
+    let answer = Answer::Channel {
+        character_id: 7,
+        result: Ok(Channel {
+            ip_address: "10.0.0.5".into(),
+            port: 7575,
+            ..Channel::default()
+        }),
+    };
+    step(&mut s, Input::Fetched(answer));
+    assert!(s.in_flight(), "PROGRESS_STATE sent, STATE_CHANGED awaited");
+    let changed = Input::Peer {
+        seq: 9,
+        event: crate::message::account_session::StatusEvent {
+            session_id: Uuid::nil(),
+            account_id: 1,
+            account_name: "admin".into(),
+            body: EventBody::StateChanged {
+                state: 2,
+                params: Some(crate::message::account_session::TransitionParams {
+                    ip_address: "10.0.0.5".into(),
+                    port: 7575,
+                    character_id: 7,
+                }),
+            },
+        },
+    };
+    assert!(matches!(
+        &step(&mut s, changed)[..],
+        [Effect::Tell(Output::ChannelReady { .. })]
+    ));
+    assert!(!s.in_flight(), "told where to go");
+}

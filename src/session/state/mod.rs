@@ -237,6 +237,9 @@ pub struct State {
     pub failures: VecDeque<Instant>,
     /// When the login in flight was sent, until its first answer (for the login metrics).
     login_sent: Option<Instant>,
+    /// A character is on its way to a channel: its channel is being read, or PROGRESS_STATE
+    /// was sent and the peer's STATE_CHANGED is awaited.
+    pub handoff: bool,
     pub game: Game,
     /// The time of the input being handled.
     now: Instant,
@@ -257,6 +260,7 @@ impl State {
             bad_requests: 0,
             failures: VecDeque::new(),
             login_sent: None,
+            handoff: false,
             game: Game::default(),
             now: Instant::now(),
             settings,
@@ -272,6 +276,14 @@ impl State {
             Phase::Ended { account_name } => account_name.as_deref(),
             _ => None,
         }
+    }
+
+    /// Whether the session has a login or a channel hand-off in flight (what a shutdown's
+    /// drain waits for).
+    pub fn in_flight(&self) -> bool {
+        matches!(self.phase, Phase::LoggingIn { .. } | Phase::Binding { .. })
+            || self.handoff
+            || matches!(self.game.awaiting, Some(Awaiting::Select(_)))
     }
 
     /// Whether a login answer may still arrive for this session.
@@ -299,6 +311,7 @@ impl State {
         }
         let mut effects = self.dispatch(input);
         self.count_login_answer(&mut effects);
+        self.track_handoff(&effects);
         if effects.iter().any(|e| matches!(e, Effect::End(_))) {
             let account_name = self.account_name().map(str::to_owned);
             self.phase = Phase::Ended { account_name };
@@ -359,6 +372,25 @@ impl State {
             return vec![Effect::Tell(Output::Ping)];
         }
         Vec::new()
+    }
+
+    /// A hand-off starts with its channel read (or its PROGRESS_STATE) and ends when the client
+    /// is told where to go, or that it cannot.
+    fn track_handoff(&mut self, effects: &[Effect]) {
+        for effect in effects {
+            match effect {
+                Effect::SendProgress(_)
+                | Effect::Fetch(Query::Channel { .. } | Query::WorldChannels { .. }) => {
+                    self.handoff = true;
+                }
+                Effect::Tell(
+                    Output::ChannelReady { .. }
+                    | Output::SelectRefused(_)
+                    | Output::Problem(Problem::Unavailable(Unavailable::Kafka)),
+                ) => self.handoff = false,
+                _ => {}
+            }
+        }
     }
 
     /// Adds the login metric for the first answer to the login in flight, if `effects` tell it.

@@ -15,10 +15,7 @@ const LEFT_OUT: &[(&str, &str)] = &[(
     "one per instance: the Deployment's env, never shared",
 )];
 /// ConfigMap variables the code does not read yet, and why they are there already.
-const PENDING: &[(&str, &str)] = &[(
-    "DRAIN_DEADLINE_MS",
-    "the drain of issue 16 (item 4): default 2000, at most 5000",
-)];
+const PENDING: &[(&str, &str)] = &[];
 /// ConfigMap values that differ from config/default.env on purpose.
 const OVERRIDES: &[(&str, &str, &str)] = &[
     (
