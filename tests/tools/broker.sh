@@ -43,7 +43,13 @@ up() {
 }
 
 down() {
-  if running; then kill "$(cat "$PIDFILE")"; echo "broker on $PORT stopped"; fi
+  if running; then
+    pid=$(cat "$PIDFILE")
+    kill "$pid"
+    # Gone, and its port free, before returning: an `up` right after must find the port free.
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    echo "broker on $PORT stopped"
+  fi
   rm -f "$PIDFILE"
 }
 
