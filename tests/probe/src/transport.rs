@@ -55,6 +55,23 @@ impl Connection {
         let stream = timeout_at(deadline.at, TcpStream::connect(addr))
             .await
             .map_err(|_| deadline.expired("connect"))??;
+        Connection::over_by(stream, version, deadline).await
+    }
+
+    /// Reads the hello on an already connected socket and seeds both directions, as `open`.
+    pub async fn over(
+        stream: TcpStream,
+        version: &Version,
+        budget: Duration,
+    ) -> Result<(Connection, Hello)> {
+        Connection::over_by(stream, version, Deadline::after(budget)).await
+    }
+
+    async fn over_by(
+        stream: TcpStream,
+        version: &Version,
+        deadline: Deadline,
+    ) -> Result<(Connection, Hello)> {
         stream.set_nodelay(true)?;
         let mut conn = Connection {
             stream,

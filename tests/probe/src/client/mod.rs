@@ -47,7 +47,28 @@ impl Client {
     ) -> Result<(Client, Hello)> {
         let profile = version.profile()?;
         let (conn, hello) = Connection::open(addr, &version, timeout).await?;
-        let client = Client {
+        Ok((Client::new(conn, version, profile, timeout), hello))
+    }
+
+    /// As [`Client::connect`], on a socket the caller connected (for example from a chosen
+    /// source address): reads and checks the hello within `timeout`.
+    pub async fn over(
+        stream: tokio::net::TcpStream,
+        version: Version,
+        timeout: Duration,
+    ) -> Result<(Client, Hello)> {
+        let profile = version.profile()?;
+        let (conn, hello) = Connection::over(stream, &version, timeout).await?;
+        Ok((Client::new(conn, version, profile, timeout), hello))
+    }
+
+    fn new(
+        conn: Connection,
+        version: Version,
+        profile: &'static Profile,
+        timeout: Duration,
+    ) -> Client {
+        Client {
             conn,
             version,
             profile,
@@ -58,8 +79,7 @@ impl Client {
             skipped: 0,
             account_id: 0,
             burst_pending: false,
-        };
-        Ok((client, hello))
+        }
     }
 
     /// The version spoken.
