@@ -17,6 +17,36 @@ use uuid::Uuid;
 /// How long one expected line may take before the client gives up.
 pub const LINE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a client waits for the hello before it takes the connection for lost and connects
+/// again (at most `CONNECT_TRIES` times in all). A burst of connects can overflow the server's
+/// accept queue; the kernel then answers with SYN cookies, and a connection whose final ACK is
+/// dropped looks established to the client, which waits for a hello that never comes.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+pub const CONNECT_TRIES: u32 = 4;
+
+/// Connects and reads the hello through `attempt`, again after a failure, at most
+/// `CONNECT_TRIES` times; returns the client, the time the failed attempts took and their count.
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> anyhow::Result<(T, Duration, u32)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let (mut lost, mut wasted) = (0, Duration::ZERO);
+    loop {
+        let start = Instant::now();
+        match attempt().await {
+            Ok(client) => return Ok((client, wasted, lost)),
+            Err(e) if lost + 1 >= CONNECT_TRIES => {
+                return Err(e.context(format!("{CONNECT_TRIES} connects, none said hello")))
+            }
+            Err(_) => {
+                lost += 1;
+                wasted += start.elapsed();
+            }
+        }
+    }
+}
+
 /// The `characterId` of marker STATE_CHANGED events starts with these digits, so a client can
 /// tell a marker's `server_ip` line without decoding it.
 pub const MARKER_BASE: u32 = 4_123_456_000;
@@ -63,6 +93,22 @@ impl Sources {
     }
 }
 
+/// A TCP connection to `addr` from `source` (port chosen by the kernel), no delay set.
+pub async fn connect_from(
+    addr: SocketAddr,
+    source: IpAddr,
+) -> anyhow::Result<tokio::net::TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .with_context(|| format!("binding {source}"))?;
+    let stream = tokio::time::timeout(LINE_TIMEOUT, socket.connect(addr))
+        .await
+        .map_err(|_| anyhow!("connect to {addr} timed out"))??;
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
 /// A connected client that has read its `hello`.
 pub struct Client {
     reader: BufReader<OwnedReadHalf>,
@@ -70,6 +116,9 @@ pub struct Client {
     buf: Vec<u8>,
     pub session_id: Uuid,
     pub account_id: u32,
+    /// How long the TCP connect took, and then the `hello`.
+    pub connect_time: Duration,
+    pub hello_time: Duration,
 }
 
 /// The account name of bench account `i` (the accounts file of `loadgen accounts` lists them).
@@ -80,14 +129,9 @@ pub fn account_name(i: usize) -> String {
 impl Client {
     /// Connects to `gateway` from `source` and reads `hello`.
     pub async fn connect(gateway: SocketAddr, source: IpAddr) -> anyhow::Result<Client> {
-        let socket = TcpSocket::new_v4()?;
-        socket
-            .bind(SocketAddr::new(source, 0))
-            .with_context(|| format!("binding {source}"))?;
-        let stream = tokio::time::timeout(LINE_TIMEOUT, socket.connect(gateway))
-            .await
-            .map_err(|_| anyhow!("connect to {gateway} timed out"))??;
-        stream.set_nodelay(true)?;
+        let start = Instant::now();
+        let stream = connect_from(gateway, source).await?;
+        let connected = Instant::now();
         let (read, writer) = stream.into_split();
         let mut client = Client {
             reader: BufReader::with_capacity(1024, read),
@@ -95,8 +139,13 @@ impl Client {
             buf: Vec::with_capacity(256),
             session_id: Uuid::nil(),
             account_id: 0,
+            connect_time: connected - start,
+            hello_time: Duration::ZERO,
         };
-        let hello = client.next_line().await?;
+        let raw = client.next_raw_within(HELLO_TIMEOUT).await?;
+        let hello: Line = serde_json::from_slice(raw)
+            .with_context(|| format!("undecodable hello {:?}", String::from_utf8_lossy(raw)))?;
+        client.hello_time = connected.elapsed();
         match (hello.event.as_str(), hello.session_id) {
             ("hello", Some(id)) => client.session_id = id,
             _ => bail!("expected hello, got {:?}", hello.event),
@@ -105,10 +154,14 @@ impl Client {
     }
 
     async fn next_raw(&mut self) -> anyhow::Result<&[u8]> {
+        self.next_raw_within(LINE_TIMEOUT).await
+    }
+
+    async fn next_raw_within(&mut self, limit: Duration) -> anyhow::Result<&[u8]> {
         self.buf.clear();
-        let n = tokio::time::timeout(LINE_TIMEOUT, self.reader.read_until(b'\n', &mut self.buf))
+        let n = tokio::time::timeout(limit, self.reader.read_until(b'\n', &mut self.buf))
             .await
-            .map_err(|_| anyhow!("no line from the server within {LINE_TIMEOUT:?}"))??;
+            .map_err(|_| anyhow!("no line from the server within {limit:?}"))??;
         if n == 0 {
             bail!("the server closed the connection");
         }

@@ -25,6 +25,54 @@ pub struct Held {
     pub name: String,
 }
 
+/// As [`hold`], through either protocol: a game client (no session id known to it) answers the
+/// server's pings until its connection closes, counting nothing.
+pub async fn hold_any(
+    gateway: SocketAddr,
+    proto: &crate::logins::Proto,
+    first: usize,
+    n: usize,
+    sources: &Sources,
+    counters: &Arc<LineCounters>,
+) -> anyhow::Result<Vec<Held>> {
+    let version = match proto {
+        crate::logins::Proto::Json => return hold(gateway, first, n, sources, counters).await,
+        crate::logins::Proto::Maple(version) => version,
+    };
+    let permits = Arc::new(Semaphore::new(SETUP_CONCURRENCY));
+    let mut tasks = Vec::with_capacity(n);
+    for i in first..first + n {
+        let permit = Arc::clone(&permits).acquire_owned().await?;
+        let (source, version) = (sources.get(i), version.clone());
+        tasks.push(tokio::task::spawn_local(async move {
+            let name = account_name(i);
+            let result = async {
+                let (mut client, _, _) = crate::gateway::retrying(|| {
+                    crate::game::GameClient::connect(gateway, source, &version)
+                })
+                .await?;
+                client.login(&name, &name).await?;
+                Ok::<_, anyhow::Error>(client)
+            }
+            .await;
+            drop(permit);
+            let client = result.with_context(|| format!("game session {i}"))?;
+            let held = Held {
+                session_id: Uuid::nil(),
+                account_id: client.account_id,
+                name,
+            };
+            tokio::task::spawn_local(client.idle());
+            Ok::<_, anyhow::Error>(held)
+        }));
+    }
+    let mut held = Vec::with_capacity(n);
+    for t in tasks {
+        held.push(t.await??);
+    }
+    Ok(held)
+}
+
 /// Connects and logs in accounts `first..first+n`, SETUP_CONCURRENCY at a time; every client
 /// then counts its lines into `counters` until its connection closes.
 pub async fn hold(
@@ -42,7 +90,8 @@ pub async fn hold(
         tasks.push(tokio::task::spawn_local(async move {
             let name = account_name(i);
             let result = async {
-                let mut client = Client::connect(gateway, sources.get(i)).await?;
+                let (mut client, _, _) =
+                    crate::gateway::retrying(|| Client::connect(gateway, sources.get(i))).await?;
                 client.login(&name, &name).await?;
                 Ok::<_, anyhow::Error>(client)
             }
@@ -149,5 +198,62 @@ pub fn alive(pid: u32) -> bool {
             !matches!(stat.rsplit(')').next().map(str::trim_start), Some(s) if s.starts_with('Z') || s.starts_with('X'))
         }
         Err(_) => false,
+    }
+}
+
+/// CPU time (user + system) of some processes over a run, from `/proc/<pid>/stat` (clock
+/// ticks, 10 ms each here): where a run's CPU went, per process and per operation.
+pub struct CpuWatch(Vec<(String, u32, u64)>);
+
+/// CPU time of `pid` so far, in clock ticks (0 when it is gone).
+fn cpu_ticks(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let num = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    num(11) + num(12)
+}
+
+impl CpuWatch {
+    /// `spec` is `name=pid,name=pid` (may be empty); this process is added as `loadgen`.
+    pub fn start(spec: Option<&str>) -> anyhow::Result<CpuWatch> {
+        let mut procs = vec![("loadgen".to_owned(), std::process::id())];
+        for item in spec
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+        {
+            let (name, pid) = item
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--cpu {item}: name=pid"))?;
+            procs.push((name.to_owned(), pid.parse()?));
+        }
+        Ok(CpuWatch(
+            procs
+                .into_iter()
+                .map(|(n, p)| {
+                    let t = cpu_ticks(p);
+                    (n, p, t)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Sets `cpu_us_<name>` (CPU microseconds per operation) for each process on `record`.
+    pub fn finish(self, ops: usize, mut record: crate::report::Record) -> crate::report::Record {
+        let hz = 100.0; // USER_HZ is 100 on Linux
+        for (name, pid, before) in self.0 {
+            let used = cpu_ticks(pid).saturating_sub(before) as f64 / hz;
+            record = record.set(&format!("cpu_us_{name}"), used * 1e6 / ops.max(1) as f64);
+        }
+        record
     }
 }

@@ -477,11 +477,15 @@ fn echo_loop(
 
 /// A consumer beside the measured run that notes the broker timestamp (CreateTime, set when the
 /// producer was handed the message) of every message of some topics, by `sessionId` and `type`:
-/// where a login's time goes between the service, the broker and the simulator.
+/// where a login's time goes between the service, the broker and the simulator. The session id
+/// of each CREATE's account name is noted too (a game client is never told its session id).
 pub struct Tap {
     stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<anyhow::Result<HashMap<(Uuid, String), i64>>>,
+    thread: std::thread::JoinHandle<anyhow::Result<Tapped>>,
 }
+
+/// What a [`Tap`] saw: timestamps by (session, type), and sessions by CREATE account name.
+pub type Tapped = (HashMap<(Uuid, String), i64>, HashMap<String, Uuid>);
 
 impl Tap {
     /// Starts reading `topics` from their current ends.
@@ -503,25 +507,39 @@ impl Tap {
                 session_id: Uuid,
                 #[serde(rename = "type")]
                 kind: String,
+                #[serde(default)]
+                body: Option<Name>,
+            }
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Name {
+                #[serde(default)]
+                account_name: Option<String>,
             }
             let mut seen = HashMap::new();
+            let mut names = HashMap::new();
             while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                 if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
                     let ids = m
                         .payload()
                         .and_then(|p| serde_json::from_slice::<Ids>(p).ok());
                     if let (Some(ids), Some(ts)) = (ids, m.timestamp().to_millis()) {
+                        if ids.kind == "CREATE" {
+                            if let Some(name) = ids.body.and_then(|b| b.account_name) {
+                                names.insert(name.to_ascii_lowercase(), ids.session_id);
+                            }
+                        }
                         seen.entry((ids.session_id, ids.kind)).or_insert(ts);
                     }
                 }
             }
-            Ok(seen)
+            Ok((seen, names))
         });
         Ok(Tap { stop, thread })
     }
 
     /// Stops and returns the timestamps (ms since the epoch).
-    pub fn finish(self) -> anyhow::Result<HashMap<(Uuid, String), i64>> {
+    pub fn finish(self) -> anyhow::Result<Tapped> {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.thread.join().map_err(|_| anyhow!("tap panicked"))?
     }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::fanout;
 use crate::gateway::{LineCounters, Sources, MARKER_BASE};
-use crate::harness::{alive, hold, settled_rss, signal, wait_until, Held, Perf, SOURCES};
+use crate::harness::{alive, hold, hold_any, settled_rss, signal, wait_until, Held, Perf, SOURCES};
 use crate::kafka::{self as bk, Preload};
 use crate::report::Record;
 use login_orchestrator::tenant::Tenant;
@@ -36,22 +36,34 @@ pub struct Throughput {
     pub out: PathBuf,
 }
 
-/// RSS of the idle service, then after each step of connected, logged-in sessions.
+/// RSS of the idle service, then after each step of connected, logged-in sessions of `proto`
+/// (accounts from `first`), as record `key`.
 pub async fn memory(
     gateway: SocketAddr,
+    proto: &crate::logins::Proto,
     pid: u32,
     mut steps: Vec<usize>,
+    first: usize,
+    key: &str,
     out: &Path,
 ) -> anyhow::Result<()> {
     steps.sort_unstable();
     let sources = Sources::probe(SOURCES);
     let counters = Arc::new(LineCounters::default());
     let base = settled_rss(pid).await?;
-    let mut record = Record::new("memory").set("rss_idle_kib", base as f64);
+    let mut record = Record::new(key).set("rss_idle_kib", base as f64);
     let mut held = Vec::new();
     for step in steps {
         let start = Instant::now();
-        let more = hold(gateway, held.len(), step - held.len(), &sources, &counters).await?;
+        let more = hold_any(
+            gateway,
+            proto,
+            first + held.len(),
+            step - held.len(),
+            &sources,
+            &counters,
+        )
+        .await?;
         held.extend(more);
         let setup = start.elapsed().as_secs_f64();
         let rss = settled_rss(pid).await?;

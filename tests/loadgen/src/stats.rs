@@ -13,6 +13,8 @@ pub struct Percentiles {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub p999_ms: f64,
+    #[serde(default)]
+    pub max_ms: f64,
 }
 
 impl Latencies {
@@ -68,6 +70,7 @@ impl Latencies {
             p50_ms: at(0.50),
             p99_ms: at(0.99),
             p999_ms: at(0.999),
+            max_ms: at(1.0),
         }
     }
 }

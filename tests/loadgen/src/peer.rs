@@ -1,0 +1,260 @@
+//! Baselines through the same peer and broker with no service: the login's Kafka round trip
+//! (CREATE → account simulator → CREATED, as the service sends and reads it), and the cost of a
+//! durable connect (a TCP connect and one awaited produce of a ledger-sized record).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::gateway::{account_name, connect_from, Sources};
+use crate::kafka::{self as bk, consumer_config, event_headers, producer_config};
+use crate::stats::Latencies;
+use login_orchestrator::kafka::keys;
+use login_orchestrator::message::account_session::{Command, CreateBody};
+use login_orchestrator::tenant::Tenant;
+
+/// The topics of the same-peer round trip, as the service has them.
+pub struct PeerTopics {
+    /// COMMAND_TOPIC_ACCOUNT_SESSION: where CREATE goes.
+    pub command: String,
+    /// EVENT_TOPIC_ACCOUNT_SESSION_STATUS: where CREATED comes back.
+    pub answers: String,
+    /// The service's other consumed topics (account status, where the peer's LOGGED_IN goes,
+    /// and seed status): assigned too, so the client's consumer has the service's shape.
+    pub others: Vec<String>,
+}
+
+type Pending = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Result<Instant, String>>>>>;
+
+/// `count` measured round trips CREATE → simulator → CREATED of accounts `first…` after a
+/// warm-up of max(concurrency, 50), `concurrency` in flight: the login without the service.
+/// Returns the latencies and the rate's seconds (from the end of the warm-up).
+pub async fn same_peer(
+    bootstrap: &str,
+    tenant: &Tenant,
+    topics: &PeerTopics,
+    count: usize,
+    concurrency: usize,
+    first: usize,
+) -> anyhow::Result<(Latencies, f64)> {
+    let consumer: StreamConsumer = consumer_config(bootstrap).create()?;
+    let mut tpl = TopicPartitionList::new();
+    for topic in std::iter::once(&topics.answers).chain(&topics.others) {
+        for (p, end) in bk::end_offsets(bootstrap, topic)? {
+            tpl.add_partition_offset(topic, p, Offset::Offset(end))?;
+        }
+    }
+    consumer.assign(&tpl)?;
+    let pending: Pending = Default::default();
+    let receiver = {
+        let (pending, answers) = (Arc::clone(&pending), topics.answers.clone());
+        tokio::task::spawn_local(async move {
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Answer {
+                session_id: Uuid,
+                #[serde(rename = "type")]
+                kind: String,
+            }
+            loop {
+                let Ok(m) = consumer.recv().await else {
+                    continue;
+                };
+                if m.topic() != answers {
+                    continue;
+                }
+                let at = Instant::now();
+                let Some(a) = m
+                    .payload()
+                    .and_then(|p| serde_json::from_slice::<Answer>(p).ok())
+                else {
+                    continue;
+                };
+                if let Some(tx) = pending.lock().expect("lock").remove(&a.session_id) {
+                    let _ = tx.send(match a.kind.as_str() {
+                        "CREATED" => Ok(at),
+                        other => Err(other.to_owned()),
+                    });
+                }
+            }
+        })
+    };
+    let producer: FutureProducer = producer_config(bootstrap).create()?;
+    let concurrency = concurrency.max(1);
+    let warmup = concurrency.max(50);
+    let total = count + warmup;
+    let next = Arc::new(AtomicUsize::new(0));
+    let measured_from: Arc<Mutex<Option<Instant>>> = Default::default();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (producer, pending, next, tenant) = (
+            producer.clone(),
+            Arc::clone(&pending),
+            Arc::clone(&next),
+            tenant.clone(),
+        );
+        let (command, measured_from) = (topics.command.clone(), Arc::clone(&measured_from));
+        workers.push(tokio::task::spawn_local(async move {
+            let mut lat = Latencies::with_capacity(total / concurrency + 1);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<_, anyhow::Error>(lat);
+                }
+                if i == warmup {
+                    *measured_from.lock().expect("lock") = Some(Instant::now());
+                }
+                let name = account_name(first + i);
+                let session = Uuid::new_v4();
+                let body = CreateBody {
+                    account_name: name.clone(),
+                    password: name.clone(),
+                    ip_address: "127.0.0.2".into(),
+                    hwid: String::new(),
+                };
+                // As the service sends it: account 0 while unbound, the tenant's headers and a
+                // traceparent; the delivery report is not on the answer's path.
+                let payload = Command::create(session, 0, body).to_json();
+                let key = keys::account_key(0);
+                let (tx, rx) = oneshot::channel();
+                pending.lock().expect("lock").insert(session, tx);
+                let start = Instant::now();
+                let record = FutureRecord::to(&command)
+                    .key(&key[..])
+                    .payload(&payload)
+                    .headers(event_headers(&tenant, i as u64));
+                let delivery = producer.send_result(record).map_err(|(e, _)| e)?;
+                tokio::task::spawn_local(delivery);
+                let at = tokio::time::timeout(Duration::from_secs(30), rx)
+                    .await
+                    .map_err(|_| anyhow!("CREATE of {name} not answered within 30 s"))??;
+                match at {
+                    Ok(at) if i >= warmup => lat.push(at - start),
+                    Ok(_) => {}
+                    Err(kind) => bail!("CREATE of {name} answered {kind}"),
+                }
+            }
+        }));
+    }
+    let mut all = Latencies::with_capacity(count);
+    for w in workers {
+        all.extend(w.await??);
+    }
+    let secs = measured_from
+        .lock()
+        .expect("lock")
+        .map_or(f64::NAN, |t| t.elapsed().as_secs_f64());
+    receiver.abort();
+    Ok((all, secs))
+}
+
+/// The floor of a durable connect: a TCP connect to a listener of this process, then one
+/// produce of a ledger-sized record (keyed by a session id, to a one-partition topic like the
+/// service's ledger) awaited until the broker acknowledged it; `count` after a warm-up of
+/// max(concurrency, 50), `concurrency` at a time. Returns the latencies and the rate's seconds.
+pub async fn connect_floor(
+    bootstrap: &str,
+    sources: &Sources,
+    count: usize,
+    concurrency: usize,
+) -> anyhow::Result<(Latencies, f64)> {
+    let topic = format!("bench-ledger-{}", Uuid::new_v4().simple());
+    bk::create_topics(bootstrap, &[&topic], 1).await?;
+    let listener = listener(1024)?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let held = tokio::task::spawn_local(async move {
+        let mut streams = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            streams.push(s);
+        }
+    });
+    let producer: FutureProducer = producer_config(bootstrap).create()?;
+    // The first produce opens the connection and fetches metadata: not measured.
+    let ledger_entry = |id: Uuid| {
+        let payload = format!(
+            r#"{{"tenantId":"{}","region":"GMS","majorVersion":83,"minorVersion":1,"accountId":0}}"#,
+            Uuid::new_v4()
+        );
+        (id.hyphenated().to_string(), payload)
+    };
+    let (key, payload) = ledger_entry(Uuid::new_v4());
+    producer
+        .send(
+            FutureRecord::to(&topic).key(&key).payload(&payload),
+            Timeout::After(Duration::from_secs(10)),
+        )
+        .await
+        .map_err(|(e, _)| e)?;
+    let concurrency = concurrency.max(1);
+    let warmup = concurrency.max(50);
+    let total = count + warmup;
+    let next = Arc::new(AtomicUsize::new(0));
+    let measured_from: Arc<Mutex<Option<Instant>>> = Default::default();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (producer, next, sources, topic) = (
+            producer.clone(),
+            Arc::clone(&next),
+            sources.clone(),
+            topic.clone(),
+        );
+        let measured_from = Arc::clone(&measured_from);
+        workers.push(tokio::task::spawn_local(async move {
+            let mut lat = Latencies::with_capacity(total / concurrency + 1);
+            let mut open = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<_, anyhow::Error>(lat);
+                }
+                if i == warmup {
+                    *measured_from.lock().expect("lock") = Some(Instant::now());
+                }
+                let start = Instant::now();
+                let stream = connect_from(addr, sources.get(i)).await?;
+                let (key, payload) = ledger_entry(Uuid::new_v4());
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(&key).payload(&payload),
+                        Timeout::After(Duration::from_secs(5)),
+                    )
+                    .await
+                    .map_err(|(e, _)| e)?;
+                if i >= warmup {
+                    lat.push(start.elapsed());
+                }
+                open.push(stream);
+            }
+        }));
+    }
+    let mut all = Latencies::with_capacity(count);
+    for w in workers {
+        all.extend(w.await??);
+    }
+    let secs = measured_from
+        .lock()
+        .expect("lock")
+        .map_or(f64::NAN, |t| t.elapsed().as_secs_f64());
+    held.abort();
+    Ok((all, secs))
+}
+
+/// A loopback listener on a free port with room for `backlog` connections not yet accepted (a
+/// plain `bind` gets 128, which a burst of connects from a busy process overflows: the kernel
+/// then drops SYNs and the client retries a second later).
+pub fn listener(backlog: u32) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind("127.0.0.1:0".parse().expect("address"))?;
+    socket.listen(backlog)
+}
