@@ -145,24 +145,49 @@ enum Entry {
 #[derive(Debug)]
 pub struct Book {
     accounts: HashMap<String, Account>,
+    /// Account id → its key in `accounts` (the lowercase name): a name by id in one look-up.
+    by_id: HashMap<u32, String>,
     auto_register: bool,
     next_id: u32,
     sessions: HashMap<(Uuid, u32), Entry>,
+    /// How many of `sessions` are transitions: their expiry is only looked for when there are
+    /// any (a scan of every entry per command made the simulator quadratic in held sessions).
+    transitions: usize,
 }
 
 impl Book {
     pub fn new(file: AccountsFile) -> Book {
         let next_id = file.accounts.iter().map(|a| a.id).max().unwrap_or(0) + 1;
-        let accounts = file
+        let accounts: HashMap<String, Account> = file
             .accounts
             .into_iter()
             .map(|a| (a.name.to_ascii_lowercase(), a))
             .collect();
+        let by_id = accounts.iter().map(|(k, a)| (a.id, k.clone())).collect();
         Book {
             accounts,
+            by_id,
             auto_register: file.auto_register,
             next_id,
             sessions: HashMap::new(),
+            transitions: 0,
+        }
+    }
+
+    /// Sets a session entry, keeping the count of transitions.
+    fn set_entry(&mut self, key: (Uuid, u32), entry: Entry) {
+        if matches!(entry, Entry::Transition(..)) {
+            self.transitions += 1;
+        }
+        if let Some(Entry::Transition(..)) = self.sessions.insert(key, entry) {
+            self.transitions -= 1;
+        }
+    }
+
+    /// Removes a session entry, keeping the count of transitions.
+    fn remove_entry(&mut self, key: &(Uuid, u32)) {
+        if let Some(Entry::Transition(..)) = self.sessions.remove(key) {
+            self.transitions -= 1;
         }
     }
 
@@ -181,7 +206,15 @@ impl Book {
         command: Command,
         now: Instant,
     ) -> Vec<Output> {
-        self.sessions.retain(|_, e| !matches!(e, Entry::Transition(_, at) if now.duration_since(*at) > TRANSITION_TTL));
+        if self.transitions > 0 {
+            let mut expired = 0;
+            self.sessions.retain(|_, e| {
+                let keep = !matches!(e, Entry::Transition(_, at) if now.duration_since(*at) > TRANSITION_TTL);
+                expired += usize::from(!keep);
+                keep
+            });
+            self.transitions -= expired;
+        }
         match command {
             Command::Create(body) => self.create(tenant, region, session_id, body),
             Command::ProgressState { state, params } => {
@@ -213,6 +246,7 @@ impl Book {
                 license_accepted: false,
             };
             self.accounts.insert(key.clone(), account);
+            self.by_id.insert(id, key.clone());
         }
         let account = &self.accounts[&key];
         let (id, name) = (account.id, account.name.clone());
@@ -249,9 +283,9 @@ impl Book {
                 &body,
             )];
         }
-        self.sessions
-            .insert((tenant, id), Entry::LoggedIn(session_id));
-        let answer = if !account.license_accepted && region != "JMS" {
+        let licence_pending = !account.license_accepted && region != "JMS";
+        self.set_entry((tenant, id), Entry::LoggedIn(session_id));
+        let answer = if licence_pending {
             session_event(session_id, id, &name, "REQUEST_LICENSE_AGREEMENT", ())
         } else {
             session_event(
@@ -294,12 +328,11 @@ impl Book {
         };
         match state {
             2 => {
-                self.sessions
-                    .insert((tenant, account_id), Entry::Transition(session_id, now));
+                self.set_entry((tenant, account_id), Entry::Transition(session_id, now));
                 vec![echo(params)]
             }
             0 => {
-                self.sessions.remove(&(tenant, account_id));
+                self.remove_entry(&(tenant, account_id));
                 vec![status(account_id, &name, "LOGGED_OUT"), echo(params)]
             }
             _ => Vec::new(),
@@ -312,7 +345,7 @@ impl Book {
         }
         match self.sessions.get(&(tenant, account_id)) {
             Some(Entry::LoggedIn(holder)) if *holder == session_id => {
-                self.sessions.remove(&(tenant, account_id));
+                self.remove_entry(&(tenant, account_id));
                 vec![status(account_id, &self.name_of(account_id), "LOGGED_OUT")]
             }
             _ => Vec::new(), // no entry, another session's, or in transition to a channel
@@ -320,9 +353,9 @@ impl Book {
     }
 
     fn name_of(&self, account_id: u32) -> String {
-        self.accounts
-            .values()
-            .find(|a| a.id == account_id)
+        self.by_id
+            .get(&account_id)
+            .and_then(|key| self.accounts.get(key))
             .map(|a| a.name.clone())
             .unwrap_or_default()
     }

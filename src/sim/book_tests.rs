@@ -818,3 +818,29 @@ fn accounts_file_fields_default_when_absent() {
     assert!(!account.license_accepted);
     assert_eq!(account.ban.map(|ban| (ban.reason, ban.until)), Some((9, 0)));
 }
+
+// --- the book's indexes (kept for speed: each answer is one look-up, not a scan) ---
+
+#[test]
+fn transitions_are_counted_through_repeats_expiry_and_sign_out() {
+    let mut peer = Peer::new(accounts());
+    logged_in_then(&peer.login(session(), "admin", "admin"), 1, "admin");
+    assert_eq!(peer.book.transitions, 0);
+    peer.send(session(), 1, progress(2));
+    peer.send(session(), 1, progress(2));
+    assert_eq!(
+        peer.book.transitions, 1,
+        "a transition entered again is one"
+    );
+    peer.later(TRANSITION_TTL + Duration::from_secs(1));
+    assert_silent(&peer.send(other_session(), 0, Command::Logout));
+    assert_eq!(peer.book.transitions, 0, "expired");
+    assert!(!peer.holds(1));
+
+    logged_in_then(&peer.login(session(), "admin", "admin"), 1, "admin");
+    peer.send(session(), 1, progress(2));
+    assert_eq!(peer.book.transitions, 1);
+    assert_logged_out(&peer.send(session(), 1, progress(0))[..1], 1, "admin");
+    assert_eq!(peer.book.transitions, 0, "signed out from the transition");
+    assert!(!peer.holds(1));
+}
