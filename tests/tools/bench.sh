@@ -16,6 +16,7 @@
 #   BENCH_PHASES="latency memory throughput"   (any subset; add "micro" for the criterion
 #   micro-benchmarks, `cargo bench --bench hot_path` and `--bench maple_codec` (the game socket
 #   codec beside its two cipher layers), whose build adds about 3 minutes)
+# BENCH_SERVICE_BIN: another build of the service to measure (a scratch experiment), same tools.
 # Ports: BENCH_BROKER_PORT (19192), BENCH_GATEWAY_PORT (18484, JSON lines), BENCH_GAME_PORT
 # (18300, the GMS 83 game socket), BENCH_REST_PORT (18080, the Atlas REST simulator); a default
 # that another program holds is replaced by a free port (one set explicitly is used as given).
@@ -206,7 +207,7 @@ stop_sim() {
 start_service() { # name session-timeout-ms
   env SERVICE_ID="$(cat /proc/sys/kernel/random/uuid)" BOOTSTRAP_SERVERS="$BOOTSTRAP" \
     SERVICE_CONFIG="$DIR/service.json" "${SERVICE_ENV[@]}" KAFKA_SESSION_TIMEOUT_MS="$2" \
-    "$BIN/login-orchestrator" >"$DIR/service-$1.log" 2>&1 &
+    "${BENCH_SERVICE_BIN:-$BIN/login-orchestrator}" >"$DIR/service-$1.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_PORT") 2>/dev/null \
@@ -265,8 +266,8 @@ login_chunks() { # key protocol concurrency total chunk
 # The same-peer baseline of the logins: CREATE → the account simulator → CREATED as the
 # service sends and reads them, with no service running, in the same chunks on a fresh broker
 # and simulator each.
-peer_chunks() { # key concurrency total chunk
-  local key=$1 c=$2 total=$3 chunk=$4 done=0 k=0 n
+peer_chunks() { # key concurrency total chunk [shape]
+  local key=$1 c=$2 total=$3 chunk=$4 shape=${5:-peer} done=0 k=0 n
   rm -f "$DIR/$key.samples"
   while [ "$done" -lt "$total" ]; do
     n=$(( total - done < chunk ? total - done : chunk ))
@@ -275,6 +276,7 @@ peer_chunks() { # key concurrency total chunk
       --concurrency "$c" --first 0 --command-topic COMMAND_TOPIC_ACCOUNT_SESSION \
       --answer-topic EVENT_TOPIC_ACCOUNT_SESSION_STATUS \
       --other-topics EVENT_TOPIC_ACCOUNT_STATUS,EVENT_TOPIC_SEED_STATUS --cpu "$(cpu_pids)" \
+      --shape "$shape" --status-topic EVENT_TOPIC_SESSION_STATUS \
       --samples "$DIR/$key.samples" --key "$key#$k" --out "$RESULTS"
     done=$(( done + n )); k=$(( k + 1 ))
   done
@@ -323,6 +325,9 @@ if has_phase latency; then
   peer_chunks peer_c1 1 "$LOGINS_C1" "$C1_CHUNK"
   peer_chunks peer_c200 "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK"
   [ "$LOGINS_HIGH" -gt 0 ] && peer_chunks peer_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK"
+  say "diagnostic: a bare client of the service's shape (its ledger records and session CREATED too), no service"
+  peer_chunks shape_c200 "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK" service
+  [ "$LOGINS_HIGH" -gt 0 ] && peer_chunks shape_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK" service
   stop_service; stop_rest; stop_sim
 fi
 

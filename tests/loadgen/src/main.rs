@@ -290,6 +290,15 @@ async fn same_peer(args: &Args) -> anyhow::Result<()> {
             .unwrap_or_default(),
     };
     let cpu = harness::CpuWatch::start(args.0.get("cpu").map(String::as_str))?;
+    // --shape service: also the ledger records and the session CREATED (see `peer`).
+    let shape = match args.0.get("shape").map(String::as_str) {
+        None | Some("peer") => None,
+        Some("service") => Some(peer::ServiceShape {
+            ledger: format!("bench-ledger-{}", uuid::Uuid::new_v4().simple()),
+            status: args.str("status-topic")?.to_owned(),
+        }),
+        Some(other) => bail!("--shape {other}: peer or service"),
+    };
     let (mut lat, secs) = peer::same_peer(
         args.str("bootstrap")?,
         &args.tenant()?,
@@ -297,6 +306,7 @@ async fn same_peer(args: &Args) -> anyhow::Result<()> {
         count,
         concurrency,
         first,
+        shape.as_ref(),
     )
     .await?;
     if let Some(path) = args.0.get("samples") {

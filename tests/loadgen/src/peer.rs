@@ -22,6 +22,7 @@ use crate::kafka::{self as bk, consumer_config, event_headers, producer_config};
 use crate::stats::Latencies;
 use login_orchestrator::kafka::keys;
 use login_orchestrator::message::account_session::{Command, CreateBody};
+use login_orchestrator::message::session::StatusEvent;
 use login_orchestrator::tenant::Tenant;
 
 /// The topics of the same-peer round trip, as the service has them.
@@ -35,11 +36,51 @@ pub struct PeerTopics {
     pub others: Vec<String>,
 }
 
-type Pending = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Result<Instant, String>>>>>;
+/// The messages a service of this contract must send beside the CREATE, with no service logic:
+/// for a bare client shaped like the service.
+pub struct ServiceShape {
+    /// A one-partition topic standing for the session ledger: the session's start (awaited
+    /// before the login) and its binding to the account (awaited before the answer).
+    pub ledger: String,
+    /// EVENT_TOPIC_SESSION_STATUS: the session CREATED produced once bound.
+    pub status: String,
+}
+
+type Answer = Result<(Instant, u32), String>;
+type Pending = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Answer>>>>;
+
+/// A ledger-sized record (the service's `Entry`) keyed by the session id.
+fn ledger_record(session: Uuid, account_id: u32) -> (String, String) {
+    let payload = format!(
+        r#"{{"tenantId":"cee1d8b3-eb44-4808-8795-dfc6ef909ff1","region":"GMS","majorVersion":83,"minorVersion":1,"accountId":{account_id}}}"#
+    );
+    (session.hyphenated().to_string(), payload)
+}
+
+async fn awaited(
+    producer: &FutureProducer,
+    topic: &str,
+    key: &[u8],
+    payload: &[u8],
+    headers: Option<rdkafka::message::OwnedHeaders>,
+) -> anyhow::Result<()> {
+    let mut record = FutureRecord::to(topic).key(key).payload(payload);
+    if let Some(h) = headers {
+        record = record.headers(h);
+    }
+    producer
+        .send(record, Timeout::After(Duration::from_secs(5)))
+        .await
+        .map(|_| ())
+        .map_err(|(e, _)| anyhow!("produce to {topic}: {e}"))
+}
 
 /// `count` measured round trips CREATE → simulator → CREATED of accounts `first…` after a
 /// warm-up of max(concurrency, 50), `concurrency` in flight: the login without the service.
 /// Returns the latencies and the rate's seconds (from the end of the warm-up).
+/// With `shape`, each login also sends what the service must (see [`ServiceShape`]): the
+/// ledger record before the CREATE, and once CREATED is read the binding record (awaited) and
+/// the session CREATED; the time is then from the first record to the binding's acknowledgement.
 pub async fn same_peer(
     bootstrap: &str,
     tenant: &Tenant,
@@ -47,7 +88,13 @@ pub async fn same_peer(
     count: usize,
     concurrency: usize,
     first: usize,
+    shape: Option<&ServiceShape>,
 ) -> anyhow::Result<(Latencies, f64)> {
+    if let Some(shape) = shape {
+        bk::create_topics(bootstrap, &[&shape.ledger], 1).await?;
+    }
+    let shape: Option<Arc<(String, String)>> =
+        shape.map(|s| Arc::new((s.ledger.clone(), s.status.clone())));
     let consumer: StreamConsumer = consumer_config(bootstrap).create()?;
     let mut tpl = TopicPartitionList::new();
     for topic in std::iter::once(&topics.answers).chain(&topics.others) {
@@ -64,6 +111,8 @@ pub async fn same_peer(
             #[serde(rename_all = "camelCase")]
             struct Answer {
                 session_id: Uuid,
+                #[serde(default)]
+                account_id: u32,
                 #[serde(rename = "type")]
                 kind: String,
             }
@@ -83,7 +132,7 @@ pub async fn same_peer(
                 };
                 if let Some(tx) = pending.lock().expect("lock").remove(&a.session_id) {
                     let _ = tx.send(match a.kind.as_str() {
-                        "CREATED" => Ok(at),
+                        "CREATED" => Ok((at, a.account_id)),
                         other => Err(other.to_owned()),
                     });
                 }
@@ -105,6 +154,7 @@ pub async fn same_peer(
             tenant.clone(),
         );
         let (command, measured_from) = (topics.command.clone(), Arc::clone(&measured_from));
+        let shape = shape.clone();
         workers.push(tokio::task::spawn_local(async move {
             let mut lat = Latencies::with_capacity(total / concurrency + 1);
             loop {
@@ -130,6 +180,17 @@ pub async fn same_peer(
                 let (tx, rx) = oneshot::channel();
                 pending.lock().expect("lock").insert(session, tx);
                 let start = Instant::now();
+                if let Some(shape) = &shape {
+                    let (key, payload) = ledger_record(session, 0);
+                    awaited(
+                        &producer,
+                        &shape.0,
+                        key.as_bytes(),
+                        payload.as_bytes(),
+                        None,
+                    )
+                    .await?;
+                }
                 let record = FutureRecord::to(&command)
                     .key(&key[..])
                     .payload(&payload)
@@ -139,10 +200,32 @@ pub async fn same_peer(
                 let at = tokio::time::timeout(Duration::from_secs(30), rx)
                     .await
                     .map_err(|_| anyhow!("CREATE of {name} not answered within 30 s"))??;
-                match at {
-                    Ok(at) if i >= warmup => lat.push(at - start),
-                    Ok(_) => {}
+                let (mut at, account_id) = match at {
+                    Ok(answer) => answer,
                     Err(kind) => bail!("CREATE of {name} answered {kind}"),
+                };
+                if let Some(shape) = &shape {
+                    let status = StatusEvent::created(session, account_id).to_json();
+                    let key = keys::account_key(account_id);
+                    let record = FutureRecord::to(&shape.1)
+                        .key(&key[..])
+                        .payload(&status)
+                        .headers(event_headers(&tenant, i as u64));
+                    let delivery = producer.send_result(record).map_err(|(e, _)| e)?;
+                    tokio::task::spawn_local(delivery);
+                    let (key, payload) = ledger_record(session, account_id);
+                    awaited(
+                        &producer,
+                        &shape.0,
+                        key.as_bytes(),
+                        payload.as_bytes(),
+                        None,
+                    )
+                    .await?;
+                    at = Instant::now();
+                }
+                if i >= warmup {
+                    lat.push(at - start);
                 }
             }
         }));

@@ -494,6 +494,18 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             ),
         ));
     }
+    for (what, login, shape) in [
+        ("200", "login_c200", "shape_c200"),
+        (&*high, "login_high", "shape_high"),
+    ] {
+        rows.extend(against(
+            format!(
+                "(diagnostic) logins/s, concurrency {what}, against a bare client of the service's shape: the same peer, and also the two ledger records (awaited) and the session CREATED, no TCP client and no service"
+            ),
+            login,
+            shape,
+        ));
+    }
     let cpu = |key: &str| -> Option<String> {
         let r = records.get(key)?;
         let parts: Vec<String> = r
@@ -509,14 +521,17 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             .sum();
         (!parts.is_empty()).then(|| format!("{} = {total:.0} µs", parts.join(" + ")))
     };
-    for (what, login, peer) in [
-        ("200", "login_c200", "peer_c200"),
-        (&*high, "login_high", "peer_high"),
+    let same_peer = "the same peer without the service";
+    let shaped = "the bare client of the service's shape";
+    for (what, login, peer, base) in [
+        ("200", "login_c200", "peer_c200", same_peer),
+        (&*high, "login_high", "peer_high", same_peer),
+        ("200", "login_c200", "shape_c200", shaped),
     ] {
         if let (Some(a), Some(b)) = (cpu(login), cpu(peer)) {
             rows.push(Row {
                 figure: format!(
-                    "(diagnostic) CPU per login by process, concurrency {what} (baseline: the same peer without the service)"
+                    "(diagnostic) CPU per login by process, concurrency {what} (baseline: {base})"
                 ),
                 result: a,
                 baseline: b,
