@@ -246,14 +246,24 @@ cpu_pids() {
   echo "$list"
 }
 
-login_chunks() { # key protocol concurrency total chunk
-  local key=$1 proto=$2 c=$3 total=$4 chunk=$5 done=0 k=0 n tap gateway=$GATEWAY
+# With an rtt key, each chunk is preceded by the bare two-hop round trip of the same count and
+# concurrency on the same fresh broker, so that the login and its baseline see the same machine
+# (this one is shared, and its load drifts within minutes).
+login_chunks() { # key protocol concurrency total chunk [rtt-key]
+  local key=$1 proto=$2 c=$3 total=$4 chunk=$5 rtt=${6:-} done=0 k=0 n tap gateway=$GATEWAY
   local args=()
   [ "$proto" = maple ] && { gateway=$GAME; args=(--protocol maple --version "$GAME_VERSION"); }
   rm -f "$DIR/$key.samples"*
+  [ -n "$rtt" ] && rm -f "$DIR/$rtt.samples"
   while [ "$done" -lt "$total" ]; do
     n=$(( total - done < chunk ? total - done : chunk ))
     stack_fresh latency
+    # (`if`, not `&&`: a failure inside an `&&` list would not stop the bench under `set -e`.)
+    if [ -n "$rtt" ]; then
+      "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" \
+        --echo concurrent --count "$n" --concurrency "$c" --samples "$DIR/$rtt.samples" \
+        --key "$rtt#$k" --out "$RESULTS"
+    fi
     tap=(); [ "$k" = 0 ] && tap=(--tap "$BOOTSTRAP" --breakdown-key "${key}_breakdown")
     "$BIN/loadgen" login --gateway "$gateway" "${args[@]}" --count "$n" --concurrency "$c" \
       --first 0 "${tap[@]}" --cpu "$(cpu_pids)" --samples "$DIR/$key.samples" --key "$key#$k" \
@@ -261,6 +271,9 @@ login_chunks() { # key protocol concurrency total chunk
     done=$(( done + n )); k=$(( k + 1 ))
   done
   "$BIN/loadgen" merge --samples "$DIR/$key.samples" --key "$key" --out "$RESULTS"
+  if [ -n "$rtt" ]; then
+    "$BIN/loadgen" merge --samples "$DIR/$rtt.samples" --key "$rtt" --out "$RESULTS"
+  fi
 }
 
 # The same-peer baseline of the logins: CREATE → the account simulator → CREATED as the
@@ -286,11 +299,6 @@ peer_chunks() { # key concurrency total chunk [shape]
 if has_phase latency; then
   say "latency: fresh broker, simulators, service"
   stack_fresh latency
-  say "baseline: bare two-hop round trip, concurrency 1 ($LOGINS_C1) and $CONCURRENCY ($LOGINS_C200)"
-  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo concurrent \
-    --count "$LOGINS_C1" --concurrency 1 --key rtt_c1 --out "$RESULTS"
-  "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo concurrent \
-    --count "$LOGINS_C200" --concurrency "$CONCURRENCY" --key rtt_c200 --out "$RESULTS"
   DIAG=$(( LOGINS_C1 < 500 ? LOGINS_C1 : 500 ))
   say "diagnostic: two-hop round trip with an echo that answers like the simulator ($DIAG each)"
   "$BIN/loadgen" rtt --bootstrap "$BOOTSTRAP" --service "$DIR/service.json" --echo serial \
@@ -305,10 +313,10 @@ if has_phase latency; then
         --concurrency "$c" --key "connect_c$c" --out "$RESULTS"
     done
   fi
-  say "login round trip, concurrency 1 ($LOGINS_C1 logins, chunks of $C1_CHUNK)"
-  login_chunks login_c1 json 1 "$LOGINS_C1" "$C1_CHUNK"
-  say "login round trip, concurrency $CONCURRENCY ($LOGINS_C200 logins, chunks of $LOGIN_CHUNK)"
-  login_chunks login_c200 json "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK"
+  say "login round trip, concurrency 1 ($LOGINS_C1 logins, chunks of $C1_CHUNK), each chunk after its bare two-hop"
+  login_chunks login_c1 json 1 "$LOGINS_C1" "$C1_CHUNK" rtt_c1
+  say "login round trip, concurrency $CONCURRENCY ($LOGINS_C200 logins, chunks of $LOGIN_CHUNK), each chunk after its bare two-hop"
+  login_chunks login_c200 json "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK" rtt_c200
   if [ "$LOGINS_HIGH" -gt 0 ]; then
     say "login round trip, concurrency $HIGH ($LOGINS_HIGH logins, chunks of $HIGH_CHUNK)"
     login_chunks login_high json "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK"
@@ -324,10 +332,10 @@ if has_phase latency; then
   say "baseline: the same peer without the service, CREATE → simulator → CREATED, at 1, $CONCURRENCY and $HIGH"
   peer_chunks peer_c1 1 "$LOGINS_C1" "$C1_CHUNK"
   peer_chunks peer_c200 "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK"
-  [ "$LOGINS_HIGH" -gt 0 ] && peer_chunks peer_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK"
+  if [ "$LOGINS_HIGH" -gt 0 ]; then peer_chunks peer_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK"; fi
   say "diagnostic: a bare client of the service's shape (its ledger records and session CREATED too), no service"
   peer_chunks shape_c200 "$CONCURRENCY" "$LOGINS_C200" "$LOGIN_CHUNK" service
-  [ "$LOGINS_HIGH" -gt 0 ] && peer_chunks shape_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK" service
+  if [ "$LOGINS_HIGH" -gt 0 ]; then peer_chunks shape_high "$HIGH" "$LOGINS_HIGH" "$HIGH_CHUNK" service; fi
   stop_service; stop_rest; stop_sim
 fi
 

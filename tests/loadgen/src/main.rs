@@ -225,7 +225,12 @@ async fn rtt(args: &Args) -> anyhow::Result<()> {
         echo,
     )
     .await?;
-    latency_record(args.str("key")?, &mut lat, concurrency, secs).append(&args.out()?)
+    if let Some(path) = args.0.get("samples") {
+        lat.append_to(std::path::Path::new(path))?;
+    }
+    latency_record(args.str("key")?, &mut lat, concurrency, secs)
+        .set("seconds", secs)
+        .append(&args.out()?)
 }
 
 /// Logins at a fixed concurrency (see `logins`): `--protocol json` (default) or `maple` with

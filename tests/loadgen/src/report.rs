@@ -408,7 +408,8 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             None,
         ));
     }
-    for (n, bytes) in steps("memory_game") {
+    let game_steps = steps("memory_game");
+    for &(n, bytes) in &game_steps {
         let base = json_steps.iter().find(|s| s.0 == n).map(|s| s.1);
         rows.push(within(
             format!(
@@ -417,6 +418,24 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             bytes,
             base,
         ));
+    }
+    // What each further session costs between two steps (the fixed costs of the first sessions
+    // left out: allocator arenas, pooled REST connections, ...).
+    for (what, list) in [("JSON-lines", &json_steps), ("game", &game_steps)] {
+        let marginal: Vec<String> = list
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                let per = (b.1 * b.0 as f64 - a.1 * a.0 as f64) / (b.0 - a.0) as f64;
+                format!("{}→{}: {:.2} KiB", a.0, b.0, per / 1024.0)
+            })
+            .collect();
+        if !marginal.is_empty() {
+            rows.push(info(
+                format!("(diagnostic) memory per further idle {what} session, between steps"),
+                marginal.join(" / "),
+            ));
+        }
     }
 
     match get("shutdown", "seconds") {
@@ -572,10 +591,24 @@ pub fn table(records: &BTreeMap<String, Record>) -> String {
             r.figure, r.result, r.baseline, r.ratio, r.goal, r.verdict
         );
     }
-    let notes: Vec<String> = records
+    let mut notes: Vec<String> = records
         .values()
         .filter_map(|r| r.note.as_ref().map(|n| format!("- {}: {}", r.key, n)))
         .collect();
+    let lost: Vec<String> = records
+        .values()
+        .filter(|r| !r.key.contains('#'))
+        .filter_map(|r| {
+            let n = *r.values.get("lost")?;
+            (n > 0.0).then(|| format!("{} {n:.0}", r.key))
+        })
+        .collect();
+    if !lost.is_empty() {
+        notes.push(format!(
+            "- connections that never said hello within 5 s and were made again (their time counts in the connect leg): {}",
+            lost.join(", ")
+        ));
+    }
     if !notes.is_empty() {
         out.push_str("\nNotes:\n");
         for n in notes {
