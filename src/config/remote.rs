@@ -274,7 +274,7 @@ where
     loop {
         match call().await {
             Err(error) if unreachable(&error) => {
-                let why = unreachable_reason(&error);
+                let why = unreachable_reason(&error, url);
                 warn!(
                     url,
                     attempt,
@@ -304,13 +304,17 @@ fn unreachable(error: &RestError) -> bool {
     }
 }
 
-fn unreachable_reason(error: &RestError) -> String {
+/// Why `url` could not be reached, without the URL again.
+fn unreachable_reason(error: &RestError, url: &str) -> String {
     match error {
         RestError::Timeout { timeout, .. } => format!(
             "no answer within {} ms (REST_TIMEOUT_MS)",
             timeout.as_millis()
         ),
-        RestError::Transport { reason, .. } => reason.clone(),
+        RestError::Transport { reason, .. } => {
+            let repeated = format!("error sending request for url ({url}): ");
+            reason.strip_prefix(&repeated).unwrap_or(reason).to_owned()
+        }
         RestError::Status { status, .. } => format!("status {status}"),
         other => other.to_string(),
     }
