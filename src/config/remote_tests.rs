@@ -467,7 +467,11 @@ async fn an_unreachable_service_is_retried_until_the_load_is_cancelled() {
         let why = why.as_deref().expect("a reason");
         assert!(why.starts_with(&prefix), "{why}");
         assert!(why.to_ascii_lowercase().contains("connect"), "{why}");
-        assert_eq!(why.matches("/configurations/").count(), 1, "the URL once: {why}");
+        assert_eq!(
+            why.matches("/configurations/").count(),
+            1,
+            "the URL once: {why}"
+        );
     }
 }
 
