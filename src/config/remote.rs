@@ -93,11 +93,15 @@ pub async fn load(
     })
     .await
     .map_err(|e| {
-        fatal(
-            &service_url,
-            e,
-            &format!("service {service_id} (SERVICE_ID)"),
-        )
+        let hint = match server {
+            Server::Atlas => "",
+            Server::EmbeddedSimulator => {
+                "; the embedded REST simulator serves ATLAS_SIM_FILE's configurations: give it a \
+                 \"default\" service, or set SERVICE_CONFIG"
+            }
+        };
+        let what = format!("service {service_id} (SERVICE_ID){hint}");
+        fatal(&service_url, e, &what)
     })?;
     let mut tenants = Vec::with_capacity(service.tenants.len());
     for (index, entry) in service.tenants.iter().enumerate() {

@@ -315,6 +315,17 @@ async fn a_missing_configuration_stops_the_load_naming_the_url() {
             sim.base_url()
         )
     );
+    let error = load(&client, other, Server::EmbeddedSimulator, QUICK, &|_| {})
+        .await
+        .expect_err("no such service")
+        .to_string();
+    assert!(
+        error.ends_with(
+            "(SERVICE_ID); the embedded REST simulator serves ATLAS_SIM_FILE's configurations: \
+             give it a \"default\" service, or set SERVICE_CONFIG"
+        ),
+        "{error}"
+    );
     let error = load(&client, uuid(SERVICE_ID), Server::Atlas, QUICK, &|_| {})
         .await
         .expect_err("no such tenant")
