@@ -4,8 +4,9 @@
 //! `atlas-login` service: same topics, JSON, headers, keys and consumer group.
 //!
 //! # Layout
-//! - [`config`]: environment variables and the service file, read once at start-up (`env`,
-//!   `service`).
+//! - [`config`]: environment variables and the service configuration, read once at start-up
+//!   (`env`, `service`: the service file and the checks, `remote`: Atlas's configuration
+//!   service).
 //! - [`message`]: the serde wire types of every consumed and produced message (`account`,
 //!   `account_session`, `seed`, `session`, and `go_json`, Go's JSON escaping).
 //! - [`tenant`]: configured tenants and their header bytes.
