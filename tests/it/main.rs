@@ -4,6 +4,7 @@
 mod abuse;
 mod atlas;
 mod embedded;
+mod game;
 mod helpers;
 mod lifecycle;
 mod observe;
