@@ -179,13 +179,29 @@ fn sorted(worlds: Result<Vec<World>, RestError>) -> Vec<World> {
     worlds
 }
 
+/// The channel read for a select: the account service is asked to move the session there,
+/// unless the game client could not be sent there (its ServerIP carries four IPv4 bytes; a
+/// host name or an IPv6 address would leave the account "in transition" for nobody).
 fn channel(character_id: u32, result: Result<Channel, RestError>) -> Vec<Effect> {
     match result {
-        Ok(channel) => vec![Effect::SendProgress(ChannelParams {
-            ip_address: channel.ip_address,
-            port: channel.port,
-            character_id,
-        })],
+        Ok(channel) if channel.ip_address.parse::<std::net::Ipv4Addr>().is_ok() => {
+            vec![Effect::SendProgress(ChannelParams {
+                ip_address: channel.ip_address,
+                port: channel.port,
+                character_id,
+            })]
+        }
+        Ok(channel) => {
+            tracing::warn!(
+                ip = %channel.ip_address,
+                world_id = channel.world_id,
+                channel_id = channel.channel_id,
+                "A channel address that is not IPv4 cannot be sent to a game client; select refused."
+            );
+            vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))]
+        }
         Err(_) => vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable,
         ))],

@@ -311,6 +311,21 @@ fn a_right_pic_is_recorded_then_the_channel_is_read_and_the_session_moves_there(
             character_id: 7
         })]
     );
+    let named = Answer::Channel {
+        character_id: 7,
+        result: Ok(Channel {
+            ip_address: "channel-1.scania.local".into(),
+            port: 7575,
+            ..Channel::default()
+        }),
+    };
+    assert_eq!(
+        step(&mut s, Input::Fetched(named)),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))],
+        "no PROGRESS_STATE for an address ServerIP cannot carry"
+    );
     let failed = Answer::Channel {
         character_id: 7,
         result: Err(unavailable()),
