@@ -290,3 +290,70 @@ async fn a_declined_licence_closes_the_connection_and_ends_the_session_once() {
     }
     assert_eq!(answer, LoginOutcome::Failed { code: 23 });
 }
+
+/// `LOGIN_MAX_FAILURES` wrong passwords: the next login is refused with TOO_MANY_CONNECTIONS
+/// (10, the template's nearest reason for TOO_MANY_ATTEMPTS) and the connection closes.
+#[actix_rt::test]
+async fn too_many_failed_logins_are_refused_with_10_and_the_connection_closes() {
+    let mut g = Setup::default()
+        .env("LOGIN_MAX_FAILURES", "3")
+        .start()
+        .await;
+    let mut c = g.connect().await;
+    for _ in 0..3 {
+        let wrong = c.login("admin", "nope", HWID).await.expect("answer");
+        assert_eq!(wrong, LoginOutcome::Failed { code: 4 });
+    }
+    let refused = c.login("admin", "admin", HWID).await.expect("answer");
+    assert_eq!(refused, LoginOutcome::Failed { code: 10 });
+    assert!(c.closed_within(Duration::from_secs(5)).await.expect("read"));
+    let session = g.session_of("admin").await;
+    g.assert_ended_once(session, 0).await;
+    assert_eq!(
+        g.records(&g.topics.command.clone(), session, "CREATE")
+            .len(),
+        3,
+        "the refused login never reached the account service"
+    );
+}
+
+/// `DUPLICATE_LOGIN=replace`: a second login of the account ends the first session (its
+/// connection closes) and is sent once the account service has logged the account out.
+#[actix_rt::test]
+async fn a_replacing_login_closes_the_first_game_session_and_logs_in() {
+    let mut g = Setup::default()
+        .env("DUPLICATE_LOGIN", "replace")
+        .start()
+        .await;
+    let (mut first, _, first_session) = g.logged_in("admin", "admin").await;
+    let mut second = g.connect().await;
+    let outcome = second.login("admin", "admin", HWID).await.expect("answer");
+    assert!(
+        matches!(outcome, LoginOutcome::Success(ref a) if a.account_id == 1),
+        "{outcome:?}"
+    );
+    assert!(first
+        .closed_within(Duration::from_secs(5))
+        .await
+        .expect("read"));
+    g.assert_ended_once(first_session, 1).await;
+    assert_eq!(second.server_list().await.expect("served").worlds.len(), 3);
+    let cmd = g.topics.command.clone();
+    let second_session = g
+        .observer
+        .seen
+        .iter()
+        .filter(|r| r.topic == cmd && r.json()["type"] == "CREATE")
+        .map(|r| {
+            r.json()["sessionId"]
+                .as_str()
+                .unwrap()
+                .parse::<Uuid>()
+                .unwrap()
+        })
+        .find(|s| *s != first_session)
+        .expect("the second session's CREATE");
+    g.assert_created(second_session, "admin", 1).await;
+    drop(second);
+    g.assert_ended_once(second_session, 1).await;
+}
