@@ -6,10 +6,12 @@
 use crate::message::account_session::ChannelParams;
 use crate::rest::{AccountChange, AttemptResult, Channel, RestError, World};
 use crate::session::fetch::{Answer, Query, RosterAnswer};
-use crate::session::output::{CharacterInfo, Output, PicState, SelectRefusal};
+use crate::session::output::{
+    CharacterInfo, Output, PicState, Problem, SelectRefusal, Unavailable,
+};
 use crate::session::request::PicAnswer;
 
-use super::{Effect, EndReason, GameRequest, Phase, State};
+use super::{problem, Effect, EndReason, Flow, GameRequest, Phase, State};
 
 /// The load a world is shown with when it cannot be read (the client shows it as full).
 const FULL: u16 = 2;
@@ -89,6 +91,18 @@ impl State {
             channel_id,
             character_id,
         })]
+    }
+
+    /// The PROGRESS_STATE could not be delivered. A game client waits for a ServerIP, which
+    /// the peer's STATE_CHANGED will never bring: it is told the select failed (the gateway's
+    /// client gets its `UNAVAILABLE` error, which the game socket has no packet for).
+    pub(super) fn progress_failed(&self) -> Vec<Effect> {
+        match self.flow {
+            Flow::Game { .. } => vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))],
+            Flow::Gateway => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+        }
     }
 
     pub(super) fn fetched(&mut self, answer: Answer) -> Vec<Effect> {

@@ -311,6 +311,13 @@ fn a_right_pic_is_recorded_then_the_channel_is_read_and_the_session_moves_there(
             character_id: 7
         })]
     );
+    // PROGRESS_STATE undelivered: the client, waiting for ServerIP, is told the select failed.
+    assert_eq!(
+        step(&mut s, Input::ProgressFailed),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))]
+    );
     let named = Answer::Channel {
         character_id: 7,
         result: Ok(Channel {

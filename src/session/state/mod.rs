@@ -19,7 +19,7 @@ use crate::message::seed::SeedBody;
 use crate::rest::Account;
 use crate::session::directory::Holder;
 use crate::session::fetch::{Answer, Query};
-use crate::session::output::{LoginOutcome, Output, Problem, Unavailable};
+use crate::session::output::{LoginOutcome, Output, Problem};
 use crate::session::request::{Credentials, PicAnswer};
 
 pub use crate::session::output::EndReason;
@@ -314,7 +314,7 @@ impl State {
             Input::Fetched(answer) => self.fetched(answer),
             Input::LoginTimedOut { attempt } => self.login_failed_if_current(attempt, false),
             Input::CreateFailed { attempt } => self.login_failed_if_current(attempt, true),
-            Input::ProgressFailed => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+            Input::ProgressFailed => self.progress_failed(),
             Input::Quiet { idle, max_idle } => self.quiet(idle, max_idle),
             Input::End(reason) => vec![Effect::End(reason)],
         }
