@@ -41,7 +41,7 @@ fn request_of(packet: Packet) -> Result<Request, &'static str> {
         Packet::Login(_) => return Err("unsupported"), // read above
         Packet::ServerListRequest => Request::ListWorlds,
         Packet::ServerStatus(status) => Request::WorldStatus {
-            world_id: u8::try_from(status.world_id).map_err(|_| "unknown_world")?,
+            world_id: status.world_id,
         },
         Packet::CharacterListWorld(list) => Request::ListCharacters {
             world_id: list.world_id,

@@ -23,9 +23,11 @@ impl State {
         }
         match request {
             GameRequest::ListWorlds => vec![Effect::Fetch(Query::Worlds)],
-            GameRequest::WorldStatus { world_id } => {
-                vec![Effect::Fetch(Query::WorldStatus { world_id })]
-            }
+            GameRequest::WorldStatus { world_id } => match u8::try_from(world_id) {
+                Ok(world_id) => vec![Effect::Fetch(Query::WorldStatus { world_id })],
+                // No world has such an id: shown full, as a world that cannot be read.
+                Err(_) => vec![Effect::Tell(Output::WorldStatus(FULL))],
+            },
             GameRequest::ListCharacters {
                 world_id,
                 channel_id,

@@ -232,6 +232,15 @@ fn a_world_that_cannot_be_read_is_shown_full() {
         ),
         vec![Effect::Tell(Output::WorldStatus(2))]
     );
+    // The v83 request's world id is a u16: beyond a byte there is no world to read.
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 300 })),
+        vec![Effect::Tell(Output::WorldStatus(2))]
+    );
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 255 })),
+        vec![Effect::Fetch(Query::WorldStatus { world_id: 255 })]
+    );
 }
 
 #[test]

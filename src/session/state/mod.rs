@@ -120,7 +120,7 @@ pub enum Input {
 pub enum GameRequest {
     ListWorlds,
     WorldStatus {
-        world_id: u8,
+        world_id: u16,
     },
     ListCharacters {
         world_id: u8,

@@ -75,6 +75,8 @@ async fn a_worlds_status_is_its_capacity_status_and_an_unknown_world_shows_full(
     assert_eq!(c.server_status(0).await.expect("world 0"), 0);
     assert_eq!(c.server_status(2).await.expect("world 2"), 2);
     assert_eq!(c.server_status(9).await.expect("no world 9"), 2);
+    // The request's world id is a u16: one beyond a byte cannot be a world either.
+    assert_eq!(c.server_status(300).await.expect("world 300"), 2);
     drop(c);
     g.assert_ended_once(session, 1).await;
 }
