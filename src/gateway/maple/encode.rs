@@ -17,7 +17,9 @@ use super::{
 };
 use crate::message::account_session::Until;
 use crate::session::connection::Encode;
-use crate::session::output::{AccountInfo, Output, PicState, Refusal, SelectRefusal};
+use crate::session::output::{
+    AccountInfo, Output, PeerCode, PicState, Problem, Refusal, SelectRefusal,
+};
 
 /// The connection's encoder: its send cipher, and its hello until sent.
 pub struct Encoder {
@@ -157,6 +159,15 @@ impl Encode for Encoder {
                 let code = self.code(WriterKind::ServerIp, CODES, key, template);
                 self.packet(buf, WriterKind::ServerIp, |w| {
                     r::server_ip_error(w, code, 0)
+                });
+            }
+            // A login on a session logged in already (a client back at its login screen):
+            // Atlas sends the CREATE, and the account service answers ALREADY_LOGGED_IN (7)
+            // since this very session holds the account; the client is told the same.
+            Output::Problem(Problem::AlreadyLoggedIn) => {
+                let code = self.refusal_code(&Refusal::Peer(PeerCode::AlreadyLoggedIn));
+                self.packet(buf, WriterKind::AuthLoginFailed, |w| {
+                    r::auth_login_failed(w, rules, code)
                 });
             }
             // Nothing to tell a game client: a refused connection before its hello, the

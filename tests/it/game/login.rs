@@ -58,6 +58,11 @@ async fn wrong_password_unknown_account_and_already_logged_in_get_their_codes() 
         "{ok:?}"
     );
     let session = g.session_of("admin").await;
+    // Logged in, the same connection logs in again (a client back at its login screen): told
+    // ALREADY_LOGGED_IN as Atlas's peer would answer, without a CREATE; the session goes on.
+    let back = c.login("admin", "admin", HWID).await.expect("answer");
+    assert_eq!(back, LoginOutcome::Failed { code: 7 });
+    assert_eq!(c.server_list().await.expect("still served").worlds.len(), 3);
 
     let mut twice = g.connect().await;
     let again = twice.login("admin", "admin", HWID).await.expect("answer");
@@ -95,6 +100,12 @@ async fn wrong_password_unknown_account_and_already_logged_in_get_their_codes() 
         .is_empty());
     drop(c);
     g.assert_ended_once(session, 1).await;
+    let cmd = g.topics.command.clone();
+    assert_eq!(
+        g.records(&cmd, session, "CREATE").len(),
+        3,
+        "wrong, unknown, right: none for the login on the logged-in session"
+    );
 }
 
 /// The peer codes the v83 template has no key for: Atlas sends byte 99 ("will likely cause a
