@@ -19,7 +19,15 @@ async fn pongs_keep_a_session_alive_and_the_idle_timeout_ends_it_once() {
         .timeout_task(SCAN_MS, IDLE_MS)
         .start()
         .await;
-    let (mut c, _, session) = g.logged_in("admin", "admin").await;
+    // A Pong before login (the client is pinged at its login screen too) is served as well.
+    let mut c = g.connect().await;
+    c.pong().await.expect("Pong sent");
+    let outcome = c.login("admin", "admin", HWID).await.expect("login");
+    assert!(
+        matches!(outcome, maple_client::LoginOutcome::Success(_)),
+        "{outcome:?}"
+    );
+    let session = g.session_of("admin").await;
     // Twice the idle time, answered only with Pongs.
     let until = Instant::now() + Duration::from_millis(2 * IDLE_MS);
     while Instant::now() < until {
