@@ -18,10 +18,12 @@ const FULL: u16 = 2;
 
 impl State {
     pub(super) fn game_request(&mut self, request: GameRequest) -> Vec<Effect> {
-        if !matches!(self.phase, Phase::Authenticated { .. }) {
-            return vec![Effect::Dropped("not_logged_in")];
-        }
+        let authenticated = matches!(self.phase, Phase::Authenticated { .. });
         match request {
+            // Served in any phase (Atlas's Pong has no validator: the client is pinged at its
+            // login screen too); its effect, a new quiet period, is already done.
+            GameRequest::Pong => Vec::new(),
+            _ if !authenticated => vec![Effect::Dropped("not_logged_in")],
             GameRequest::ListWorlds => vec![Effect::Fetch(Query::Worlds)],
             GameRequest::WorldStatus { world_id } => match u8::try_from(world_id) {
                 Ok(world_id) => vec![Effect::Fetch(Query::WorldStatus { world_id })],
@@ -39,7 +41,6 @@ impl State {
                 })]
             }
             GameRequest::PlayCharacter { character_id, pic } => self.play(character_id, pic),
-            GameRequest::Pong => Vec::new(),
         }
     }
 

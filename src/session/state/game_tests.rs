@@ -438,6 +438,16 @@ fn game_requests_before_login_are_dropped() {
 }
 
 #[test]
+fn a_pong_is_served_before_login_too() {
+    let mut s = state();
+    assert_eq!(step(&mut s, game(GameRequest::Pong)), vec![]);
+    assert_eq!(
+        step(&mut s, game(GameRequest::ListWorlds)),
+        vec![Effect::Dropped("not_logged_in")]
+    );
+}
+
+#[test]
 fn a_quiet_game_client_is_pinged_once_per_quiet_period_and_ended_past_the_idle_limit() {
     let mut s = logged_in("1234");
     let max_idle = Duration::from_secs(3600);
