@@ -163,9 +163,17 @@ async fn failing_rest_services_get_visible_answers_and_the_session_goes_on() {
     let refused = c.character_list(0, 0).await.expect_err("shown full");
     assert!(matches!(refused, Error::Refused { .. }), "{refused}");
     g.sim.faults().clear();
-    c.character_list(0, 0)
+    // An inventory that cannot be read: the character is listed without equipment.
+    g.fault(Fault::status("characters/5/inventory", 500));
+    let bare = c
+        .character_list(0, 0)
         .await
-        .expect("the list once the service is back");
+        .expect("the list once worlds are back");
+    assert_eq!(bare.characters.len(), 1);
+    assert!(bare.characters[0].look.equips.is_empty());
+    g.sim.faults().clear();
+    let list = c.character_list(0, 0).await.expect("the list");
+    assert!(!list.characters[0].look.equips.is_empty());
     // The channel service fails: ServerIP SERVER_UNDER_INSPECTION (7).
     g.fault(Fault::status("worlds/0/channels/0", 500));
     let ip = c
