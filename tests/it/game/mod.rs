@@ -338,7 +338,8 @@ impl Game {
     }
 
     /// Waits for the session's LOGOUT and DESTROYED, then checks there is exactly one of each,
-    /// both with `account_id` and its key, LOGOUT first.
+    /// both with `account_id` and its key (the observer reads two topics, so it cannot see which
+    /// came first).
     pub async fn assert_ended_once(&mut self, session: Uuid, account_id: u32) {
         self.assert_ended_with(session, &[account_id], account_id)
             .await;
@@ -386,17 +387,6 @@ impl Game {
             destroyed[0].key,
             login_orchestrator::kafka::keys::account_key(account_id)
         );
-        let last_logout = self.observer.seen.iter().rposition(|r| {
-            r.topic == cmd
-                && r.json()["sessionId"] == session.to_string()
-                && r.json()["type"] == "LOGOUT"
-        });
-        let first_destroyed = self.observer.seen.iter().position(|r| {
-            r.topic == status
-                && r.json()["sessionId"] == session.to_string()
-                && r.json()["type"] == "DESTROYED"
-        });
-        assert!(last_logout.is_some() && first_destroyed.is_some());
     }
 
     /// The number of records of `topic` with JSON `type` = `kind`, any session.
