@@ -357,11 +357,13 @@ impl SessionActor {
     fn request(&mut self, request: Request, guard: Guard, ctx: &mut Context<Self>) {
         let span = info_span!(parent: &self.span, "request", op = request.name());
         let _entered = span.enter();
-        self.last_activity = Instant::now();
         let input = if guard == Guard::LoggedIn && !self.logged_in() {
-            // Atlas's LoggedIn validator: dropped (and counted), never an error to the client.
+            // Atlas's LoggedIn validator: dropped (and counted), never an error to the client,
+            // and no activity (Atlas refreshes `lastPacket` only for a packet that passed its
+            // validator: a client that never logs in cannot keep its connection this way).
             Input::Refused
         } else {
+            self.last_activity = Instant::now();
             self.input_for(request)
         };
         self.apply(input, ctx);

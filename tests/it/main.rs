@@ -5,6 +5,7 @@ mod abuse;
 mod atlas;
 mod configuration;
 mod embedded;
+mod game;
 mod helpers;
 mod lifecycle;
 mod observe;

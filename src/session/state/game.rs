@@ -6,16 +6,21 @@
 use crate::message::account_session::ChannelParams;
 use crate::rest::{AccountChange, AttemptKind, AttemptResult, Channel, RestError, World};
 use crate::session::fetch::{Answer, Query, RosterAnswer};
-use crate::session::output::{Output, PicState, SelectRefusal};
+use crate::session::output::{Output, PicState, Problem, SelectRefusal, Unavailable};
 use crate::session::request::PicAnswer;
 
-use super::{Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Selecting, State};
+use super::{problem, Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Selecting, State};
 
 /// The load a world is shown with when it cannot be read (the client shows it as full).
 const FULL: u16 = 2;
 
 impl State {
     pub(super) fn game_request(&mut self, request: GameRequest) -> Vec<Effect> {
+        // Served in any phase (Atlas's Pong has no validator: the client is pinged at its login
+        // screen too); its effect, a new quiet period, is already done.
+        if matches!(request, GameRequest::Pong) {
+            return Vec::new();
+        }
         if !matches!(self.phase, Phase::Authenticated { .. }) {
             return vec![Effect::Dropped("not_logged_in")];
         }
@@ -34,9 +39,11 @@ impl State {
         }
         match request {
             GameRequest::ListWorlds => vec![Effect::Fetch(Query::Worlds)],
-            GameRequest::WorldStatus { world_id } => {
-                vec![Effect::Fetch(Query::WorldStatus { world_id })]
-            }
+            GameRequest::WorldStatus { world_id } => match u8::try_from(world_id) {
+                Ok(world_id) => vec![Effect::Fetch(Query::WorldStatus { world_id })],
+                // No world has such an id: shown full, as a world that cannot be read.
+                Err(_) => vec![Effect::Tell(Output::WorldStatus(FULL))],
+            },
             GameRequest::ListCharacters {
                 world_id,
                 channel_id,
@@ -169,6 +176,18 @@ impl State {
             channel_id,
             character_id,
         })]
+    }
+
+    /// The PROGRESS_STATE could not be delivered. A game client waits for a ServerIP, which
+    /// the peer's STATE_CHANGED will never bring: it is told the select failed (the gateway's
+    /// client gets its `UNAVAILABLE` error, which the game socket has no packet for).
+    pub(super) fn progress_failed(&self) -> Vec<Effect> {
+        match self.flow {
+            Flow::Game { .. } => vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))],
+            Flow::Gateway => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+        }
     }
 
     pub(super) fn fetched(&mut self, answer: Answer) -> Vec<Effect> {
@@ -307,11 +326,26 @@ fn least_loaded(channels: Vec<Channel>) -> Option<Channel> {
 /// is refused and the session stays.
 fn channel(character_id: u32, channel: Option<Channel>) -> Vec<Effect> {
     match channel {
-        Some(channel) => vec![Effect::SendProgress(ChannelParams {
-            ip_address: channel.ip_address,
-            port: channel.port,
-            character_id,
-        })],
+        Some(channel) if channel.ip_address.parse::<std::net::Ipv4Addr>().is_ok() => {
+            vec![Effect::SendProgress(ChannelParams {
+                ip_address: channel.ip_address,
+                port: channel.port,
+                character_id,
+            })]
+        }
+        // Refused before PROGRESS_STATE: the peer would move the account into transition for
+        // a client that cannot be told where to go.
+        Some(channel) => {
+            tracing::warn!(
+                ip = %channel.ip_address,
+                world_id = channel.world_id,
+                channel_id = channel.channel_id,
+                "A channel address that is not IPv4 cannot be sent to a game client; select refused."
+            );
+            vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))]
+        }
         None => vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable,
         ))],

@@ -236,6 +236,15 @@ fn a_world_that_cannot_be_read_is_shown_full() {
         ),
         vec![Effect::Tell(Output::WorldStatus(2))]
     );
+    // The v83 request's world id is a u16: beyond a byte there is no world to read.
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 300 })),
+        vec![Effect::Tell(Output::WorldStatus(2))]
+    );
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 255 })),
+        vec![Effect::Fetch(Query::WorldStatus { world_id: 255 })]
+    );
 }
 
 #[test]
@@ -316,6 +325,28 @@ fn a_right_pic_is_recorded_then_the_channel_is_read_and_the_session_moves_there(
             port: 7575,
             character_id: 7
         })]
+    );
+    // PROGRESS_STATE undelivered: the client, waiting for ServerIP, is told the select failed.
+    assert_eq!(
+        step(&mut s, Input::ProgressFailed),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))]
+    );
+    let named = Answer::Channel {
+        character_id: 7,
+        result: Ok(Channel {
+            ip_address: "channel-1.scania.local".into(),
+            port: 7575,
+            ..Channel::default()
+        }),
+    };
+    assert_eq!(
+        step(&mut s, Input::Fetched(named)),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))],
+        "no PROGRESS_STATE for an address ServerIP cannot carry"
     );
     let failed = Answer::Channel {
         character_id: 7,
@@ -415,6 +446,16 @@ fn game_requests_before_login_are_dropped() {
     );
     assert_eq!(
         step(&mut s, Input::Refused),
+        vec![Effect::Dropped("not_logged_in")]
+    );
+}
+
+#[test]
+fn a_pong_is_served_before_login_too() {
+    let mut s = state();
+    assert_eq!(step(&mut s, game(GameRequest::Pong)), vec![]);
+    assert_eq!(
+        step(&mut s, game(GameRequest::ListWorlds)),
         vec![Effect::Dropped("not_logged_in")]
     );
 }

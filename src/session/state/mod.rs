@@ -345,7 +345,7 @@ impl State {
             Input::Fetched(answer) => self.fetched(answer),
             Input::LoginTimedOut { attempt } => self.login_failed_if_current(attempt, false),
             Input::CreateFailed { attempt } => self.login_failed_if_current(attempt, true),
-            Input::ProgressFailed => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+            Input::ProgressFailed => self.progress_failed(),
             Input::Quiet { idle, max_idle } => self.quiet(idle, max_idle),
             Input::End(reason) => vec![Effect::End(reason)],
         }

@@ -84,6 +84,12 @@ impl Client {
         let body = codec::encode_create(&self.profile.layout, new)?;
         self.send(self.profile.client.create_character, &body)
             .await?;
+        self.read_add_character().await
+    }
+
+    /// Waits (reply timeout) for an AddCharacterEntry without sending anything: the answer to a
+    /// character created elsewhere (a seed another client, or a test, asked the factory for).
+    pub async fn read_add_character(&mut self) -> Result<CreateOutcome> {
         let body = self
             .wait_for(
                 self.profile.server.add_character,
