@@ -1,4 +1,5 @@
-//! Character steps: list, select (plain, with PIC, registering a PIC), name check, create, delete.
+//! Character steps: list, select (plain, with PIC, registering a PIC; from a world's list or from
+//! the view of every world), name check, create, delete.
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -50,6 +51,47 @@ impl Client {
     pub async fn register_pic(&mut self, char_id: u32, pic: &str) -> Result<ServerIp> {
         let op = self.required(self.profile.client.register_pic, "RegisterPic")?;
         let body = codec::encode_register_pic(&self.profile.layout, char_id, pic)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
+    /// ViewAllSelected: plays `char_id`, chosen from the view of every world in `world`, without
+    /// a PIC (login option 2) → ServerIP (reply timeout).
+    pub async fn view_all_select(&mut self, char_id: u32, world: u32) -> Result<ServerIp> {
+        let op = self.required(self.profile.client.view_all_select, "ViewAllSelected")?;
+        let body = codec::encode_view_all_select(char_id, world)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
+    /// ViewAllPicRegister (login option 0): plays `char_id` of `world` from the view of every
+    /// world and registers `pic` → ServerIP.
+    pub async fn view_all_register_pic(
+        &mut self,
+        char_id: u32,
+        world: u32,
+        pic: &str,
+    ) -> Result<ServerIp> {
+        let op = self.required(
+            self.profile.client.view_all_register_pic,
+            "ViewAllPicRegister",
+        )?;
+        let body = codec::encode_view_all_register_pic(char_id, world, pic)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
+    /// ViewAllWithPic (login option 1): plays `char_id` of `world` from the view of every world
+    /// with its PIC → ServerIP. Atlas sends nothing for a wrong PIC (§5.1): that is a timeout
+    /// there.
+    pub async fn view_all_select_with_pic(
+        &mut self,
+        char_id: u32,
+        world: u32,
+        pic: &str,
+    ) -> Result<ServerIp> {
+        let op = self.required(self.profile.client.view_all_with_pic, "ViewAllWithPic")?;
+        let body = codec::encode_view_all_with_pic(pic, char_id, world)?;
         self.send(op, &body).await?;
         self.await_server_ip().await
     }
