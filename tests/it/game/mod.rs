@@ -40,8 +40,8 @@ pub const HWID: [u8; 16] = [
 ];
 pub const HWID_HEX: &str = "00112233445566778899aabbccddeeff";
 
-/// The accounts of the account simulator: `tests/it/world.rs`'s, and `crowd` (ten characters)
-/// and `carol` (a PIC) of the REST data below.
+/// The accounts of the account simulator: `tests/it/world.rs`'s, and `crowd` (ten characters),
+/// `carol` (a PIC) and `dana` (no gender chosen yet) of the REST data below.
 pub const ACCOUNTS: &str = r#"{"autoRegister":false,"accounts":[
   {"id":1,"name":"admin","password":"admin","licenseAccepted":true},
   {"id":2,"name":"newbie","password":"newbie","licenseAccepted":false},
@@ -50,7 +50,11 @@ pub const ACCOUNTS: &str = r#"{"autoRegister":false,"accounts":[
   {"id":5,"name":"alice","password":"alice","licenseAccepted":true},
   {"id":6,"name":"bob","password":"bob","licenseAccepted":true},
   {"id":7,"name":"crowd","password":"crowd","licenseAccepted":true},
-  {"id":8,"name":"carol","password":"carol","licenseAccepted":true}]}"#;
+  {"id":8,"name":"carol","password":"carol","licenseAccepted":true},
+  {"id":9,"name":"dana","password":"dana","licenseAccepted":true}]}"#;
+
+/// The gender of an account that has not chosen one (the client opens its gender dialog).
+pub const GENDER_UNCHOSEN: u8 = 10;
 
 /// Where world 0's channel 1 listens in the test data (the demo data's channels are all on
 /// 127.0.0.1, which would not tell one channel from another).
@@ -63,7 +67,9 @@ pub const CHANNEL_HOST: &str = "channel-2.scania.local";
 /// tenant's (`default`), with world 0's channel 1 moved to [`CHANNEL_IP`] and channel 2 to
 /// [`CHANNEL_HOST`], a full world 2,
 /// `crowd` (account 7) with ten characters in world 0 (a character list longer than one
-/// 1456-byte AES chunk) and `carol` (account 8, PIC `2468`) with one.
+/// 1456-byte AES chunk), `carol` (account 8, PIC `2468`) with one, and `dana` (account 9,
+/// gender 10: the client asks her for one) with none. The demo data's guild `Atlas` is led by
+/// `Admin` (character 1); `Brawler` (3) and `Alice` (5) are its members.
 pub fn test_data() -> Value {
     let demo: Value =
         serde_json::from_str(include_str!("../../../config/atlas-sim.json")).expect("demo data");
@@ -84,10 +90,14 @@ pub fn test_data() -> Value {
         "currentCapacity": 100, "maxCapacity": 100}]}),
     );
     let accounts = section["accounts"].as_array_mut().expect("accounts");
-    for (id, name, pic, slots) in [(7, "crowd", "", 12), (8, "carol", "2468", 3)] {
+    for (id, name, pic, gender, slots) in [
+        (7, "crowd", "", 0, 12),
+        (8, "carol", "2468", 0, 3),
+        (9, "dana", "", GENDER_UNCHOSEN, 3),
+    ] {
         accounts.push(
             json!({"id": id, "name": name, "password": name, "pin": "", "pic": pic,
-            "gender": 0, "banned": false, "tos": true, "characterSlots": slots}),
+            "gender": gender, "banned": false, "tos": true, "characterSlots": slots}),
         );
     }
     let characters = section["characters"].as_array_mut().expect("characters");
@@ -117,6 +127,8 @@ pub struct Setup {
     pub data: Value,
     pub timeout_task: Option<(u64, u64)>,
     pub env: Vec<(String, String)>,
+    /// The tenant's `usesPin`.
+    pub uses_pin: bool,
 }
 
 impl Default for Setup {
@@ -127,6 +139,7 @@ impl Default for Setup {
             data: test_data(),
             timeout_task: None,
             env: Vec::new(),
+            uses_pin: false,
         }
     }
 }
@@ -149,6 +162,18 @@ impl Setup {
         self
     }
 
+    /// A tenant with `usesPin`: the client is asked for its PIN after login.
+    pub fn uses_pin(mut self) -> Setup {
+        self.uses_pin = true;
+        self
+    }
+
+    /// Other REST data than [`test_data`].
+    pub fn with_data(mut self, data: Value) -> Setup {
+        self.data = data;
+        self
+    }
+
     pub fn timeout_task(mut self, interval_ms: u64, duration_ms: u64) -> Setup {
         self.timeout_task = Some((interval_ms, duration_ms));
         self
@@ -160,7 +185,11 @@ impl Setup {
 }
 
 /// A service file with one `maple` tenant (GMS 83.1) on a free port.
-pub fn maple_service_json(tenant: &str, timeout_task: Option<(u64, u64)>) -> String {
+pub fn maple_service_json(
+    tenant: &str,
+    timeout_task: Option<(u64, u64)>,
+    uses_pin: bool,
+) -> String {
     let tasks = match timeout_task {
         Some((interval, duration)) => {
             json!([{"type": "timeout", "interval": interval, "duration": duration}])
@@ -168,7 +197,7 @@ pub fn maple_service_json(tenant: &str, timeout_task: Option<(u64, u64)>) -> Str
         None => json!([]),
     };
     json!({"tasks": tasks, "tenants": [{"id": tenant, "region": "GMS", "majorVersion": 83,
-        "minorVersion": 1, "port": 0, "protocol": "maple", "usesPin": false}]})
+        "minorVersion": 1, "port": 0, "protocol": "maple", "usesPin": uses_pin}]})
     .to_string()
 }
 
@@ -217,7 +246,7 @@ impl Game {
         let base = sim.base_url();
         let mut extra: Vec<(&str, &str)> = vec![("BASE_SERVICE_URL", &base)];
         extra.extend(setup.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let service = maple_service_json(&setup.tenant, setup.timeout_task);
+        let service = maple_service_json(&setup.tenant, setup.timeout_task, setup.uses_pin);
         let app = start(config(&topics, &service, &extra)).await;
         let observer = Observer::new(&[
             &topics.command,

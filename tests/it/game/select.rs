@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::*;
 
-fn channel(ip: [u8; 4], port: u16, character_id: u32) -> ServerIp {
+/// A ServerIP sending the client to `ip:port` with `character_id`.
+pub fn channel(ip: [u8; 4], port: u16, character_id: u32) -> ServerIp {
     ServerIp::Channel {
         ip: Ipv4Addr::from(ip),
         port,
@@ -23,7 +24,7 @@ const WRONG_PIC: ServerIp = ServerIp::Refused { code: 4, mode: 0 };
 
 /// Waits for the session's PROGRESS_STATE, then checks it is the only one and exactly what the
 /// account service reads.
-async fn assert_progress(
+pub async fn assert_progress(
     g: &mut Game,
     session: Uuid,
     account_id: u32,

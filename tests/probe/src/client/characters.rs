@@ -123,10 +123,15 @@ impl Client {
 
     /// CreateCharacter → AddCharacterEntry (reply timeout: answered after the seed event).
     pub async fn create_character(&mut self, new: &NewCharacter) -> Result<CreateOutcome> {
-        let body = codec::encode_create(&self.profile.layout, new)?;
-        self.send(self.profile.client.create_character, &body)
-            .await?;
+        self.send_create_character(new).await?;
         self.read_add_character().await
+    }
+
+    /// Sends CreateCharacter without waiting for its answer (to send another request before
+    /// it; [`Client::read_add_character`] reads the answer).
+    pub async fn send_create_character(&mut self, new: &NewCharacter) -> Result<()> {
+        let body = codec::encode_create(&self.profile.layout, new)?;
+        self.send(self.profile.client.create_character, &body).await
     }
 
     /// Waits (reply timeout) for an AddCharacterEntry without sending anything: the answer to a
