@@ -8,6 +8,7 @@
 //! CREATED order), `created` (seed events), `keepalive`, `robust` (bad frames, dropped packets,
 //! REST faults), `ends` (shutdown, limits).
 
+mod characters;
 mod created;
 mod ends;
 mod keepalive;
