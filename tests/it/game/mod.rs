@@ -11,8 +11,10 @@
 mod characters;
 mod created;
 mod ends;
+mod gender;
 mod keepalive;
 mod login;
+mod pin;
 mod race;
 mod robust;
 mod select;
@@ -207,7 +209,8 @@ pub struct Game {
     pub tenant: Uuid,
     pub topics: Topics,
     pub app: Option<Running>,
-    /// Reads the command, session status, account-session status and seed status topics.
+    /// Reads the command, session status, account-session status, seed status and account
+    /// status topics.
     pub observer: Observer,
     pub injector: Injector,
     /// The REST simulator (its `faults()` are the test's knobs).
@@ -254,6 +257,7 @@ impl Game {
             &topics.session_status,
             &topics.account_session_status,
             &topics.seed_status,
+            &topics.account_status,
         ]);
         let endpoints = Endpoints::new(Some(base), vec![]).expect("endpoints");
         let rest = RestClient::new(
@@ -323,6 +327,55 @@ impl Game {
             .expect("sessionId")
             .parse()
             .expect("uuid")
+    }
+
+    /// Waits until the account service has logged `account_id` out `n` times in all (its
+    /// LOGGED_OUT account status, sent once it processed the LOGOUT): a login sent after it is
+    /// not refused as already logged in.
+    pub async fn wait_logged_out(&mut self, account_id: u32, n: usize) {
+        let topic = self.topics.account_status.clone();
+        self.observer
+            .wait_until("the account's LOGGED_OUT", |seen| {
+                seen.iter()
+                    .filter(|r| {
+                        let v = r.json();
+                        r.topic == topic
+                            && v["status"] == "LOGGED_OUT"
+                            && v["account_id"] == account_id
+                    })
+                    .count()
+                    >= n
+            })
+            .await;
+    }
+
+    /// The session's LOGOUT-only path: waits for its `n`th LOGOUT (with `account_id`) and the
+    /// account service's LOGGED_OUT, then checks the session was not destroyed.
+    pub async fn assert_signed_out(&mut self, session: Uuid, account_id: u32, n: usize) {
+        let cmd = self.topics.command.clone();
+        self.observer
+            .wait_until("the session's LOGOUT", |seen| {
+                seen.iter()
+                    .filter(|r| {
+                        r.topic == cmd
+                            && r.json()["sessionId"] == session.to_string()
+                            && r.json()["type"] == "LOGOUT"
+                    })
+                    .count()
+                    >= n
+            })
+            .await;
+        self.wait_logged_out(account_id, n).await;
+        self.observer.settle(Duration::from_millis(300)).await;
+        let summary = self.observer.summary();
+        let logouts = self.records(&cmd, session, "LOGOUT");
+        assert_eq!(logouts.len(), n, "{summary:#?}");
+        assert_eq!(logouts[n - 1]["accountId"], account_id, "{summary:#?}");
+        let status = self.topics.session_status.clone();
+        assert!(
+            self.records(&status, session, "DESTROYED").is_empty(),
+            "LOGOUT only, no DESTROYED: {summary:#?}"
+        );
     }
 
     /// The records of `topic` for `session` with JSON `type` = `kind`, as JSON.
@@ -578,6 +631,16 @@ impl Game {
             .expect("flush task")
             .expect("flushed");
     }
+}
+
+/// Logs in again on a connection whose account was signed out (once the account service
+/// logged it out: [`Game::assert_signed_out`]); panics unless the answer is AuthSuccess.
+pub async fn login_again(c: &mut Client, name: &str, password: &str) -> AuthSuccess {
+    let outcome = c.login(name, password, HWID).await.expect("login");
+    let LoginOutcome::Success(auth) = outcome else {
+        panic!("{name} again: {outcome:?}");
+    };
+    auth
 }
 
 /// The opcodes of the v83 client and server (`maple_client`'s tables).
