@@ -18,6 +18,7 @@ mod pin;
 mod race;
 mod robust;
 mod select;
+mod view_all;
 mod worlds;
 
 use std::time::Duration;
