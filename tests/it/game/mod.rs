@@ -17,6 +17,7 @@ mod login;
 mod pin;
 mod race;
 mod robust;
+mod secrets;
 mod select;
 mod view_all;
 mod worlds;
