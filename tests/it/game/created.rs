@@ -264,5 +264,44 @@ async fn a_second_creation_while_one_is_in_flight_is_dropped() {
     g.assert_ended_once(session, 6).await;
 }
 
+/// Another client's seed for the account that comes while the session's own request is with
+/// the factory is not the answer to it: the session shows its own character, when its own seed
+/// event comes.
+#[actix_rt::test]
+async fn a_seed_of_another_request_coming_during_the_sessions_own_is_not_its_answer() {
+    let mut g = Game::default().await;
+    let (mut c, _, session) = g.logged_in("bob", "bob").await;
+    c.character_list(0, 0).await.expect("bob's empty list");
+    // The factory holds the session's request (well within REST_TIMEOUT_MS, 2 s) ...
+    let slow = Fault::delay("characters/seed", std::time::Duration::from_millis(1200)).times(1);
+    g.fault(slow);
+    c.send_create_character(&new_character("Bobby"))
+        .await
+        .expect("sent");
+    let end = std::time::Instant::now() + DEADLINE;
+    while !g.sim.faults().list().is_empty() {
+        assert!(std::time::Instant::now() < end, "the factory was not asked");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // ... while another client of the factory creates one for the same account.
+    let ctx = g.ctx();
+    g.rest
+        .seed_character(&ctx, &foreign_seed(6, "Bobette"))
+        .await
+        .expect("seed accepted");
+    let foreign = seeds_created(&mut g, 6, 1).await;
+    let created = c.read_add_character().await.expect("AddCharacterEntry");
+    let entry = created.entry.expect("the new character");
+    assert_eq!(entry.stats.name, "Bobby");
+    let both = seeds_created(&mut g, 6, 2).await;
+    assert_eq!(both, [foreign[0], entry.stats.id]);
+    // Nothing else was shown; both exist.
+    let list = c.character_list(0, 0).await.expect("bob's list");
+    assert_eq!(list.characters.len(), 2);
+    assert_eq!(c.skipped_packets(), 0);
+    drop(c);
+    g.assert_ended_once(session, 6).await;
+}
+
 /// AddCharacterEntry's error code in the v83 template (UNKNOWN_ERROR).
 const UNKNOWN_ERROR: u8 = 99;
