@@ -486,7 +486,7 @@ fn a_quiet_game_client_is_pinged_once_per_quiet_period_and_ended_past_the_idle_l
 #[test]
 fn a_created_character_is_read_before_the_client_is_told() {
     let mut s = logged_in("1234");
-    s.game.creating = true;
+    s.game.creating = Some("Nova".into());
     let seed = SeedBody::Created { character_id: 9 };
     assert_eq!(
         step(&mut s, Input::Seed(seed)),
@@ -494,6 +494,7 @@ fn a_created_character_is_read_before_the_client_is_told() {
     );
     let mut info = Box::new(CharacterInfo::default());
     info.character.account_id = 1;
+    info.character.name = "Nova".into();
     let effects = step(
         &mut s,
         Input::Fetched(Answer::NewCharacter {

@@ -270,28 +270,27 @@ impl State {
         if self.account_id == 0 {
             return Vec::new();
         }
-        if let Flow::Game { .. } = self.flow {
+        let game = matches!(self.flow, Flow::Game { .. });
+        if game && self.game.creating.is_none() {
             // Only the answer to this session's own creation request (another session of the
             // account may have asked).
-            if !std::mem::take(&mut self.game.creating) {
-                return Vec::new();
-            }
+            return Vec::new();
         }
         match body {
-            SeedBody::Created { character_id } => match self.flow {
-                Flow::Gateway => vec![Effect::Tell(Output::CharacterCreated {
-                    character_id,
-                    character: None,
-                })],
-                Flow::Game { .. } => vec![Effect::Fetch(Query::NewCharacter { character_id })],
-            },
+            SeedBody::Created { character_id } if game => {
+                // The character is this request's if it has the requested name (read first).
+                vec![Effect::Fetch(Query::NewCharacter { character_id })]
+            }
+            SeedBody::Created { character_id } => vec![Effect::Tell(Output::CharacterCreated {
+                character_id,
+                character: None,
+            })],
             SeedBody::Failed { reason } => {
+                // A failure names no character: it ends the creation awaited.
+                self.game.creating = None;
                 vec![Effect::Tell(Output::CharacterCreationFailed { reason })]
             }
-            SeedBody::Unknown(_) => {
-                self.game.creating = matches!(self.flow, Flow::Game { .. });
-                Vec::new()
-            }
+            SeedBody::Unknown(_) => Vec::new(),
         }
     }
 

@@ -187,8 +187,10 @@ pub struct Game {
     pub listed_all: Vec<(u32, u8)>,
     /// What waits for an attempt record or an account change at the account service.
     pub awaiting: Option<Awaiting>,
-    /// A character creation was asked of the factory; its seed event is awaited.
-    pub creating: bool,
+    /// The name of the character asked of the factory, while its seed event is awaited (a
+    /// seed event names only the account and the character: the character read is this
+    /// request's when it has this name).
+    pub creating: Option<String>,
     /// The PIN was entered right in this login (or the tenant does not use PIN).
     pub pin_passed: bool,
     /// The client was asked for a Pong in this quiet period.
