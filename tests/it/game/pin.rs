@@ -139,6 +139,68 @@ async fn a_registered_pin_signs_the_account_out_and_the_client_logs_in_again_wit
     g.assert_ended_with(session, &[1, 1], 1).await;
 }
 
+/// After the PIN registration's sign-out the session holds no account: its requests are
+/// dropped until it logs in again, and its end does not log out the account's new login on
+/// another connection (its LOGOUT and DESTROYED carry account 0).
+#[actix_rt::test]
+async fn a_signed_out_session_holds_no_account_and_its_end_leaves_a_new_login_alone() {
+    let mut g = Setup::default().uses_pin().own_tenant().start().await;
+    let (mut first, _, session) = g.logged_in("admin", "admin").await;
+    assert_eq!(
+        first.after_login(1, 1, None).await.expect("answer"),
+        REGISTER
+    );
+    let reply = first.register_pin(Some("5678")).await.expect("answer");
+    assert_eq!(reply, Some(PinReply::Update(0)));
+    g.assert_signed_out(session, 1, 1).await;
+    first
+        .send(opcodes().client.server_list, &[])
+        .await
+        .expect("sent");
+    g.wait_tenant_metric(
+        "login_requests_dropped_total",
+        &[("reason", "not_logged_in")],
+        1.0,
+    )
+    .await;
+    // The account logs in on another connection, then the first one closes.
+    let mut second = g.connect().await;
+    let auth = login_again(&mut second, "admin", "admin").await;
+    assert_eq!(auth.account_id, 1);
+    assert_eq!(first.skipped_packets(), 0, "nothing answered");
+    drop(first);
+    g.assert_ended_with(session, &[1, 0], 0).await;
+    assert_eq!(
+        second
+            .after_login(1, 0, Some("5678"))
+            .await
+            .expect("answer"),
+        OK
+    );
+    assert_eq!(
+        second
+            .server_list()
+            .await
+            .expect("server list")
+            .worlds
+            .len(),
+        3
+    );
+    let cmd = g.topics.command.clone();
+    let logouts_of_1 = g
+        .observer
+        .seen
+        .iter()
+        .filter(|r| r.topic == cmd && r.json()["type"] == "LOGOUT" && r.json()["accountId"] == 1)
+        .count();
+    assert_eq!(
+        logouts_of_1,
+        1,
+        "only the sign-out's: {:#?}",
+        g.observer.summary()
+    );
+}
+
 /// RegisterPin's cancel ends the session once (Atlas sends LOGOUT and DESTROYED twice).
 #[actix_rt::test]
 async fn a_cancelled_pin_registration_ends_the_session_once() {

@@ -164,8 +164,9 @@ async fn no_character_is_search_failed_and_a_failing_service_is_the_view_error()
     g.assert_ended_once(session, 1).await;
 }
 
-/// With the PIC (0x20): a wrong one is ServerIP 4 and recorded (Atlas stays silent), the
-/// right one goes to the world's least-loaded channel.
+/// With the PIC (0x20): a wrong one is ServerIP 4 and recorded (Atlas stays silent), as is a
+/// wrong one in a register packet (0x1F) of an account that has a PIC; the right one goes to
+/// the world's least-loaded channel.
 #[actix_rt::test]
 async fn a_character_chosen_with_its_pic_goes_to_the_worlds_least_loaded_channel() {
     let mut g = start().await;
@@ -178,6 +179,11 @@ async fn a_character_chosen_with_its_pic_goes_to_the_worlds_least_loaded_channel
         g.rest.account(&ctx, 5).await.expect("alice").pic_attempts,
         1
     );
+    // A register packet for an account that has a PIC checks it (Atlas stays silent).
+    let registering = c.view_all_register_pic(5, 0, "0001").await;
+    assert_eq!(registering.expect("ServerIP"), WRONG_PIC);
+    let alice = g.rest.account(&ctx, 5).await.expect("alice");
+    assert_eq!((alice.pic_attempts, alice.pic.as_str()), (2, "1234"));
     no_progress(&g);
     let ip = c.view_all_select_with_pic(5, 0, "1234").await;
     assert_eq!(ip.expect("ServerIP"), channel(CHANNEL_IP, CHANNEL_PORT, 5));
