@@ -2,6 +2,8 @@
 //! search, the PIC with its attempts, the ownership and guild-leader checks, the DELETE, and
 //! each answer code (creation is in `created`).
 
+use std::time::Duration;
+
 use login_orchestrator::rest::AccountChange;
 use maple_client::{DeleteOutcome, Error, NameCheck};
 
@@ -242,4 +244,51 @@ async fn a_failing_service_is_answered_9_and_the_character_is_kept() {
     assert_eq!(answer, deletion(120, DELETED));
     drop(c);
     g.assert_ended_once(session, 8).await;
+}
+
+/// One PIC check at a time: a deletion sent while a select's PIC is being recorded is dropped
+/// (and counted), and cannot take the select's answer: the character is not deleted with a
+/// wrong PIC, and the select goes on.
+#[actix_rt::test]
+async fn a_deletion_sent_while_a_selects_pic_is_checked_does_not_take_its_answer() {
+    let mut g = Setup::default().own_tenant().start().await;
+    let (mut c, _, session) = g.logged_in("alice", "alice").await;
+    c.character_list(0, 0).await.expect("alice's list");
+    // The account service holds the select's attempt record while the deletion arrives (and
+    // would answer the deletion's after it).
+    let slow = |ms| Fault::delay("accounts/5/pic-attempts", Duration::from_millis(ms)).times(1);
+    g.fault(slow(500));
+    g.fault(slow(1000));
+    let string = |s: &str| [&(s.len() as u16).to_le_bytes()[..], s.as_bytes()].concat();
+    let client = opcodes().client;
+    let select = [
+        string("1234"),
+        5u32.to_le_bytes().to_vec(),
+        string("00-00-00-00-00-00"),
+        string("00000000"),
+    ]
+    .concat();
+    c.send(client.select_with_pic.expect("SelectWithPic"), &select)
+        .await
+        .expect("select");
+    let delete = [string("0000"), 5u32.to_le_bytes().to_vec()].concat();
+    c.send(client.delete_character, &delete)
+        .await
+        .expect("delete");
+    g.wait_tenant_metric(
+        "login_requests_dropped_total",
+        &[("reason", "check_in_flight")],
+        1.0,
+    )
+    .await;
+    let ip = c
+        .recv_until(opcodes().server.server_ip)
+        .await
+        .expect("the select's ServerIP");
+    assert_eq!(ip.body[..2], [0, 0], "the select goes on");
+    assert!(exists(&g, 5).await, "not deleted with a wrong PIC");
+    assert_eq!(pic_attempts(&g, 5).await, 0);
+    assert_eq!(c.skipped_packets(), 0, "no DeleteCharacterResponse");
+    drop(c);
+    g.assert_ended_once(session, 5).await;
 }
