@@ -288,6 +288,36 @@ fn a_deletion_checks_the_pic_then_asks_the_services() {
     );
 }
 
+/// One check at a time: a deletion while a select's PIC is being recorded is dropped, and the
+/// record's answer goes to the select that asked for it.
+#[test]
+fn a_deletion_while_a_select_checks_its_pic_is_dropped() {
+    let mut s = listed("1234");
+    let select = game(GameRequest::PlayCharacter {
+        character_id: 7,
+        pic: PicAnswer::Given("1234".into()),
+    });
+    assert!(matches!(
+        &step(&mut s, select)[..],
+        [Effect::Fetch(Query::Attempt { success: true, .. })]
+    ));
+    let delete = game(GameRequest::DeleteCharacter {
+        character_id: 8,
+        pic: Some(Secret::new("0000")),
+    });
+    assert_eq!(
+        step(&mut s, delete),
+        vec![Effect::Dropped("check_in_flight")]
+    );
+    assert!(matches!(
+        &step(&mut s, pic_recorded(true, false))[..],
+        [Effect::Fetch(Query::Channel {
+            character_id: 7,
+            ..
+        })]
+    ));
+}
+
 #[test]
 fn a_deletion_with_a_wrong_pic_is_refused_until_the_limit_ends_the_session() {
     let mut s = listed("1234");

@@ -14,6 +14,10 @@ use super::{problem, Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Sele
 /// The load a world is shown with when it cannot be read (the client shows it as full).
 const FULL: u16 = 2;
 
+/// The dropped-request reason of a PIN or PIC check (or a PIC registration) asked for while
+/// another is at the account service.
+const CHECK_IN_FLIGHT: &str = "check_in_flight";
+
 impl State {
     pub(super) fn game_request(&mut self, request: GameRequest) -> Vec<Effect> {
         // Served in any phase (Atlas's Pong has no validator: the client is pinged at its login
@@ -120,6 +124,9 @@ impl State {
         };
         match (self.pic_state(&account), pic) {
             (PicState::Unused, _) => self.channel_of(selecting),
+            (PicState::Unregistered, PicAnswer::Registering(_)) if self.game.awaiting.is_some() => {
+                vec![Effect::Dropped(CHECK_IN_FLIGHT)]
+            }
             (PicState::Unregistered, PicAnswer::Registering(new)) => {
                 self.game.awaiting = Some(Awaiting::Select(selecting));
                 vec![Effect::Fetch(Query::ChangeAccount {
@@ -142,12 +149,17 @@ impl State {
     }
 
     /// Records a PIN or PIC check at the account service; `then` goes on once it is recorded.
+    /// One check at a time: a request that needs one while another is being recorded is
+    /// dropped (the record's answer goes to the request that asked for it).
     pub(super) fn attempt(
         &mut self,
         kind: AttemptKind,
         success: bool,
         then: Awaiting,
     ) -> Vec<Effect> {
+        if self.game.awaiting.is_some() {
+            return vec![Effect::Dropped(CHECK_IN_FLIGHT)];
+        }
         self.game.awaiting = Some(then);
         vec![Effect::Fetch(Query::Attempt {
             kind,
