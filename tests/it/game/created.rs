@@ -227,6 +227,50 @@ async fn a_name_breaking_the_rule_is_refused_without_asking_the_factory() {
     g.assert_ended_once(session, 6).await;
 }
 
+/// A creation goes to the world of the last character list: a world the list was refused for
+/// (full, unknown, or unreadable; Atlas stores the world only once it passed) is none, and
+/// the factory is not asked.
+#[actix_rt::test]
+async fn a_creation_after_a_refused_world_list_is_the_error_entry() {
+    let mut g = Game::default().await;
+    let (mut c, _, session) = g.logged_in("bob", "bob").await;
+    let sentinel = Fault::status("characters/seed", 503).times(1);
+    g.fault(sentinel.clone());
+    for world in [2, 9] {
+        let refused = c.character_list(world, 0).await;
+        assert!(
+            matches!(refused, Err(maple_client::Error::Refused { .. })),
+            "world {world}: {refused:?}"
+        );
+        let outcome = c.create_character(&new_character("Bobby")).await;
+        let outcome = outcome.expect("AddCharacterEntry");
+        assert_eq!(
+            (outcome.code, outcome.entry),
+            (UNKNOWN_ERROR, None),
+            "world {world}"
+        );
+    }
+    assert_eq!(g.sim.faults().list(), [sentinel], "no POST characters/seed");
+    g.sim.faults().clear();
+    let ctx = g.ctx();
+    assert!(g
+        .rest
+        .characters_of(&ctx, 6, 2)
+        .await
+        .expect("bob's")
+        .is_empty());
+    // A list that passed gives the world again.
+    c.character_list(0, 0).await.expect("bob's list");
+    let created = c
+        .create_character(&new_character("Bobby"))
+        .await
+        .expect("AddCharacterEntry");
+    let id = created.entry.expect("the new character").stats.id;
+    assert_eq!(g.rest.character(&ctx, id).await.expect("Bobby").world_id, 0);
+    drop(c);
+    g.assert_ended_once(session, 6).await;
+}
+
 /// One creation at a time: a second request while the factory has the first is dropped (and
 /// counted), and only the first is answered.
 #[actix_rt::test]
