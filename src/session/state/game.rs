@@ -253,8 +253,10 @@ impl State {
                 vec![Effect::Tell(Output::Characters(Box::new(roster)))]
             }
             // Unknown, full or unreadable: the client is told the world is full (Atlas answers
-            // a full world so, and stays silent on the others).
+            // a full world so, and stays silent on the others). No world is chosen: nothing is
+            // created in it (Atlas stores a world only once its list passed).
             Ok(RosterAnswer::UnknownWorld | RosterAnswer::Full) | Err(_) => {
+                self.game.chosen = None;
                 self.game.listed.clear();
                 vec![Effect::Tell(Output::WorldStatus(FULL))]
             }

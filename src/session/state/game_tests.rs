@@ -267,6 +267,7 @@ fn a_character_list_remembers_its_characters_and_an_unknown_or_full_world_is_tol
         );
         assert_eq!(effects, vec![Effect::Tell(Output::WorldStatus(2))]);
         assert!(s.game.listed.is_empty());
+        assert_eq!(s.game.chosen, None, "no world to create in");
     }
 }
 
