@@ -196,6 +196,21 @@ async fn a_character_chosen_with_its_pic_goes_to_the_worlds_least_loaded_channel
     g.assert_ended_once(session, 5).await;
 }
 
+/// A channel known by a host name cannot be put in ServerIP: the least-loaded channel the
+/// client can be sent to is chosen (the standard data's world 0: channel 2, load 0, has a host
+/// name; channel 1, load 3, is the next).
+#[actix_rt::test]
+async fn a_channel_without_an_ipv4_address_is_passed_over() {
+    let mut g = Game::default().await;
+    let (mut c, _, session) = g.logged_in("alice", "alice").await;
+    view(&mut c).await;
+    let ip = c.view_all_select_with_pic(5, 0, "1234").await;
+    assert_eq!(ip.expect("ServerIP"), channel(CHANNEL_IP, CHANNEL_PORT, 5));
+    assert_progress(&mut g, session, 5, "192.0.2.7", CHANNEL_PORT, 5).await;
+    drop(c);
+    g.assert_ended_once(session, 5).await;
+}
+
 /// Registering a PIC (0x1F) for an account without one: recorded, then the least-loaded
 /// channel of the character's world.
 #[actix_rt::test]
