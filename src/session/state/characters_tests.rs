@@ -466,6 +466,40 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
         ))],
         "a full or unknown world is told, where Atlas stays silent"
     );
+    // A host name cannot be sent to the client: the least loaded of the others is chosen.
+    let named = vec![
+        channel(0, 90, "10.0.0.1"),
+        channel(1, 0, "channel-1.local"),
+        channel(2, 50, "10.0.0.3"),
+    ];
+    assert_eq!(
+        step(
+            &mut s,
+            Input::Fetched(Answer::WorldChannels {
+                character_id: 8,
+                result: Ok(named)
+            })
+        ),
+        vec![Effect::SendProgress(ChannelParams {
+            ip_address: "10.0.0.3".into(),
+            port: 7577,
+            character_id: 8
+        })]
+    );
+    let only_named = vec![channel(0, 0, "channel-0.local")];
+    assert_eq!(
+        step(
+            &mut s,
+            Input::Fetched(Answer::WorldChannels {
+                character_id: 8,
+                result: Ok(only_named)
+            })
+        ),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))],
+        "no channel the client can be sent to"
+    );
 }
 
 #[test]

@@ -328,11 +328,14 @@ fn sorted(worlds: Result<Vec<World>, RestError>) -> Vec<World> {
 }
 
 /// The channel a character chosen from the view of every world goes to: the least loaded
-/// (Atlas picks one at random), the lowest id among equals; none when the world has none.
+/// (Atlas picks one at random) of those a game client can be sent to (an IPv4 address: a host
+/// name has no place in ServerIP), the lowest id among equals; none when the world has none.
+/// A world whose channels all have host names gives its least loaded (which is refused).
 fn least_loaded(channels: Vec<Channel>) -> Option<Channel> {
+    let reachable = |c: &Channel| c.ip_address.parse::<std::net::Ipv4Addr>().is_ok();
     channels.into_iter().min_by_key(|c| {
         let load = u64::from(c.current_capacity) * 1000 / u64::from(c.max_capacity.max(1));
-        (load, c.channel_id)
+        (!reachable(c), load, c.channel_id)
     })
 }
 
