@@ -5,8 +5,10 @@
 //!
 //! One file per behaviour: `login` (answers, bans, licence), `worlds` (server list, status,
 //! character lists), `select` (PIC register/check, channel hand-off), `race` (LOGGED_IN vs
-//! CREATED order), `created` (seed events), `keepalive`, `robust` (bad frames, dropped packets,
-//! REST faults), `ends` (shutdown, limits).
+//! CREATED order), `created` (creation through the client and its seed events), `characters`
+//! (name check, deletion), `pin` (PIN dialogs on a `usesPin` tenant), `gender`, `view_all`
+//! (the view of every world and its selects), `secrets` (no PIN or PIC in the binary's logs),
+//! `keepalive`, `robust` (bad frames, dropped packets, REST faults), `ends` (shutdown, limits).
 
 mod characters;
 mod created;
