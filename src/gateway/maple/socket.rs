@@ -69,10 +69,11 @@ impl Setup {
         Ok((setup, warnings))
     }
 
-    /// Whether the version's clients select characters with a PIC (every GMS version; the JMS
-    /// client is kept on its plain select, §14.7).
+    /// Whether the version's clients select characters with a PIC: GMS from 83 (the versions
+    /// whose character list carries the login option); GMS 12 has no PIC, and the JMS client
+    /// is kept on its plain select (§14.7).
     pub fn uses_pic(&self) -> bool {
-        !self.rules.version.is_jms()
+        !self.rules.version.is_jms() && self.rules.list.login_opt
     }
 }
 
@@ -96,6 +97,7 @@ pub fn connection(
     let flow = Flow::Game {
         pic: setup.uses_pic(),
         pin: setup.uses_pin,
+        worlds_at_login: setup.rules.server_list_after_auth,
     };
     Connection {
         tenant,

@@ -57,8 +57,13 @@ pub enum Flow {
     Gateway,
     /// The game socket: the account is read at login, worlds, characters and channels come from
     /// Atlas's REST services; `pic`: characters are selected (and deleted) with a second
-    /// password; `pin`: the account's PIN is asked for after login (the tenant's `usesPin`).
-    Game { pic: bool, pin: bool },
+    /// password; `pin`: the account's PIN is asked for after login (the tenant's `usesPin`);
+    /// `worlds_at_login`: the server list follows the login answer unasked (JMS).
+    Game {
+        pic: bool,
+        pin: bool,
+        worlds_at_login: bool,
+    },
 }
 
 /// What the state machine is told.
