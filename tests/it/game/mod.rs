@@ -15,6 +15,7 @@ mod login;
 mod race;
 mod robust;
 mod select;
+mod versions;
 mod worlds;
 
 use std::time::Duration;
@@ -117,6 +118,8 @@ pub struct Setup {
     pub data: Value,
     pub timeout_task: Option<(u64, u64)>,
     pub env: Vec<(String, String)>,
+    /// The tenant's client version: region and major (minor 1).
+    pub version: (&'static str, u16),
 }
 
 impl Default for Setup {
@@ -127,6 +130,7 @@ impl Default for Setup {
             data: test_data(),
             timeout_task: None,
             env: Vec::new(),
+            version: ("GMS", 83),
         }
     }
 }
@@ -154,6 +158,12 @@ impl Setup {
         self
     }
 
+    /// A tenant of another client version (minor 1).
+    pub fn version(mut self, region: &'static str, major: u16) -> Setup {
+        self.version = (region, major);
+        self
+    }
+
     pub async fn start(self) -> Game {
         Game::start(self).await
     }
@@ -161,13 +171,22 @@ impl Setup {
 
 /// A service file with one `maple` tenant (GMS 83.1) on a free port.
 pub fn maple_service_json(tenant: &str, timeout_task: Option<(u64, u64)>) -> String {
+    maple_service_json_of(tenant, ("GMS", 83), timeout_task)
+}
+
+/// The same for a tenant of `version` (region, major; minor 1).
+pub fn maple_service_json_of(
+    tenant: &str,
+    (region, major): (&str, u16),
+    timeout_task: Option<(u64, u64)>,
+) -> String {
     let tasks = match timeout_task {
         Some((interval, duration)) => {
             json!([{"type": "timeout", "interval": interval, "duration": duration}])
         }
         None => json!([]),
     };
-    json!({"tasks": tasks, "tenants": [{"id": tenant, "region": "GMS", "majorVersion": 83,
+    json!({"tasks": tasks, "tenants": [{"id": tenant, "region": region, "majorVersion": major,
         "minorVersion": 1, "port": 0, "protocol": "maple", "usesPin": false}]})
     .to_string()
 }
@@ -175,6 +194,8 @@ pub fn maple_service_json(tenant: &str, timeout_task: Option<(u64, u64)>) -> Str
 /// One test's world: topics, simulators, the service, an observer and an injector.
 pub struct Game {
     pub tenant: Uuid,
+    /// The tenant's client version: region and major (minor 1).
+    pub version: (&'static str, u16),
     pub topics: Topics,
     pub app: Option<Running>,
     /// Reads the command, session status, account-session status and seed status topics.
@@ -217,7 +238,7 @@ impl Game {
         let base = sim.base_url();
         let mut extra: Vec<(&str, &str)> = vec![("BASE_SERVICE_URL", &base)];
         extra.extend(setup.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let service = maple_service_json(&setup.tenant, setup.timeout_task);
+        let service = maple_service_json_of(&setup.tenant, setup.version, setup.timeout_task);
         let app = start(config(&topics, &service, &extra)).await;
         let observer = Observer::new(&[
             &topics.command,
@@ -233,6 +254,7 @@ impl Game {
         .expect("REST client");
         Game {
             tenant: setup.tenant.parse().expect("tenant id"),
+            version: setup.version,
             topics,
             app: Some(app),
             observer,
@@ -255,11 +277,16 @@ impl Game {
     /// A connected game client (hello checked), with Kafka-backed answers awaited for up to
     /// the test deadline.
     pub async fn connect(&self) -> Client {
-        let version = VERSION.parse().expect("version");
+        let (region, major) = self.version;
+        let version = format!("{region}/{major}/1").parse().expect("version");
         let (mut client, hello) = Client::connect(self.addr(), version, Duration::from_secs(10))
             .await
             .expect("connect and hello");
-        assert_eq!((hello.major, hello.minor.as_str()), (83, "1"), "{hello:?}");
+        assert_eq!(
+            (hello.major, hello.minor.as_str()),
+            (major, "1"),
+            "{hello:?}"
+        );
         client.set_reply_timeout(DEADLINE);
         client
     }
@@ -436,12 +463,12 @@ impl Game {
 
     /// The REST context of the test's tenant.
     pub fn ctx(&self) -> Context {
-        Context::new(self.tenant, "GMS", 83, 1)
+        Context::new(self.tenant, self.version.0, self.version.1, 1)
     }
 
     /// The tenant headers of consumed events.
     pub fn headers(&self) -> Vec<(String, Vec<u8>)> {
-        tenant_headers(&self.tenant.to_string(), "GMS", 83, 1)
+        tenant_headers(&self.tenant.to_string(), self.version.0, self.version.1, 1)
     }
 
     /// Injects an account-session event for `session` as the account service would send it.
