@@ -85,10 +85,12 @@ pub fn connection(
     writer: ClientWriter,
     setup: Arc<Setup>,
 ) -> Connection {
+    // Two IVs from the random bytes of a v4 uuid (bytes 6 and 8 carry its version and
+    // variant bits, so neither IV takes them).
     let ivs = *uuid::Uuid::new_v4().as_bytes();
     let (recv_iv, send_iv) = (
         [ivs[0], ivs[1], ivs[2], ivs[3]],
-        [ivs[8], ivs[9], ivs[10], ivs[11]],
+        [ivs[12], ivs[13], ivs[14], ivs[15]],
     );
     let decoder = FrameDecoder::with_max_body_len(RecvCipher::new(&setup.rules, recv_iv), MAX_BODY);
     let frames = FramedRead::with_capacity(read, decoder, 64);
