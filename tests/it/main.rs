@@ -3,6 +3,7 @@
 
 mod abuse;
 mod atlas;
+mod chaos;
 mod embedded;
 mod helpers;
 mod lifecycle;

@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::net::{TcpSocket, TcpStream};
-use tokio::sync::watch;
+use tokio::net::TcpStream;
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -18,112 +16,6 @@ use crate::world::start_sim_at;
 
 const CUT: Duration = Duration::from_secs(10);
 const LOGIN_TIMEOUT_MS: u64 = 15000;
-
-/// A second tansu, on its own port, advertising another address; killed when dropped.
-struct Tansu(Child);
-
-impl Tansu {
-    fn start(port: u16, advertised: u16) -> Tansu {
-        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/tansu/tansu");
-        assert!(
-            std::path::Path::new(bin).exists(),
-            "{bin} is missing: run `scripts/broker.sh fetch` (make test does)"
-        );
-        let child = Command::new(bin)
-            .arg("broker")
-            .arg("--listener-url")
-            .arg(format!("tcp://127.0.0.1:{port}"))
-            .arg("--advertised-listener-url")
-            .arg(format!("tcp://127.0.0.1:{advertised}"))
-            .arg("--storage-engine")
-            .arg("memory://tansu/")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start a second tansu");
-        Tansu(child)
-    }
-}
-
-impl Drop for Tansu {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A TCP proxy from `127.0.0.1:port` to `127.0.0.1:upstream` that can be cut: a cut closes
-/// every proxied connection and closes the listening socket (new connections are refused)
-/// until it is restored.
-struct Proxy {
-    port: u16,
-    up: watch::Sender<bool>,
-}
-
-impl Proxy {
-    fn start(port: u16, upstream: u16) -> Proxy {
-        let (up, rx) = watch::channel(true);
-        // Its own thread and runtime: the test's thread makes blocking librdkafka calls.
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(Self::serve(port, upstream, rx));
-        });
-        Proxy { port, up }
-    }
-
-    fn bind(port: u16) -> tokio::net::TcpListener {
-        let socket = TcpSocket::new_v4().unwrap();
-        socket.set_reuseaddr(true).unwrap();
-        socket
-            .bind(format!("127.0.0.1:{port}").parse().unwrap())
-            .unwrap_or_else(|e| panic!("proxy bind {port}: {e}"));
-        socket.listen(1024).unwrap()
-    }
-
-    async fn serve(port: u16, upstream: u16, mut up: watch::Receiver<bool>) {
-        loop {
-            if up.wait_for(|u| *u).await.is_err() {
-                return;
-            }
-            let listener = Self::bind(port);
-            loop {
-                tokio::select! {
-                    changed = up.changed() => {
-                        if changed.is_err() { return; }
-                        if !*up.borrow() { break; } // cut: drop the listener
-                    }
-                    accepted = listener.accept() => {
-                        let Ok((client, _)) = accepted else { continue };
-                        let mut cut = up.clone();
-                        tokio::spawn(async move {
-                            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)).await else {
-                                return;
-                            };
-                            let (mut client, mut server) = (client, server);
-                            tokio::select! {
-                                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                                _ = cut.wait_for(|u| !*u) => {}
-                            }
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    fn cut(&self) {
-        self.up.send_replace(false);
-    }
-
-    fn restore(&self) {
-        self.up.send_replace(true);
-    }
-}
 
 /// Accounts the outage test logs in: u1 … u40, ids 101 …, licence accepted.
 fn accounts() -> String {
