@@ -1305,7 +1305,9 @@ impl<'a> Verdict<'a> {
             .collect();
         add(
             format!(
-                "{} DESTROYED carry another account than the one the client was told",
+                "{} DESTROYED carry another account than the one the client was told (README: not yet \
+                 guaranteed after a crash right after login_ok, when the binding's ledger record \
+                 was not confirmed yet)",
                 wrong.len()
             ),
             wrong,
