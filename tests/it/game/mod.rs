@@ -169,12 +169,7 @@ impl Setup {
     }
 }
 
-/// A service file with one `maple` tenant (GMS 83.1) on a free port.
-pub fn maple_service_json(tenant: &str, timeout_task: Option<(u64, u64)>) -> String {
-    maple_service_json_of(tenant, ("GMS", 83), timeout_task)
-}
-
-/// The same for a tenant of `version` (region, major; minor 1).
+/// A service file with one `maple` tenant of `version` (region, major; minor 1) on a free port.
 pub fn maple_service_json_of(
     tenant: &str,
     (region, major): (&str, u16),
