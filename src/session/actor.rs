@@ -237,6 +237,9 @@ impl SessionActor {
         // the ledger has.
         self.deferred.get_or_insert_with(Vec::new);
         let hold = self.holding.clone();
+        // CREATED continues the trace of what bound the session (the login answer), not the
+        // record's completion, which runs outside any span.
+        let cause = Span::current();
         self.send(record, ctx, move |act, ctx, ok| {
             if !ok {
                 tracing::warn!("The session's binding could not be recorded; ending it.");
@@ -249,10 +252,11 @@ impl SessionActor {
                 return;
             }
             if !act.reported {
-                let created = act
-                    .services
-                    .outbox
-                    .created(act.tenant(), act.id, account_id);
+                let created = cause.in_scope(|| {
+                    act.services
+                        .outbox
+                        .created(act.tenant(), act.id, account_id)
+                });
                 let held = std::mem::replace(&mut act.holding, hold);
                 act.send(created, ctx, |_, _, _| {});
                 act.holding = held;
