@@ -50,6 +50,7 @@ pub mod tenant;
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::gateway::maple::{shanda_decrypt, shanda_encrypt};
     pub use crate::kafka::delivery::{BatchAck, Deliverer};
     pub use crate::kafka::outbox::Outbox;
     pub use crate::kafka::producer::{Publish, PublishError};

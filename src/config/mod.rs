@@ -292,7 +292,7 @@ mod tests {
             panic!("a file: {:?}", config.service);
         };
         assert_eq!(path, PathBuf::from(EXAMPLE_SERVICE_FILE));
-        assert_eq!(service.tenants.len(), 2);
+        assert_eq!(service.tenants.len(), 7);
         assert_eq!(service.tenants[0].region, "GMS");
     }
 

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod atlas;
+mod chaos;
 mod configuration;
 mod embedded;
 mod game;

@@ -17,6 +17,7 @@ pub(super) fn state() -> State {
         Flow::Game {
             pic: true,
             pin: false,
+            worlds_at_login: false,
         },
         Settings {
             max_bad_requests: 2,
@@ -428,6 +429,7 @@ fn without_pic_a_select_goes_straight_to_the_channel() {
     s.flow = Flow::Game {
         pic: false,
         pin: false,
+        worlds_at_login: false,
     };
     assert!(matches!(
         &step(&mut s, play(7, PicAnswer::Without))[..],
@@ -606,4 +608,28 @@ fn a_login_or_a_hand_off_is_in_flight_until_the_client_is_told() {
         [Effect::Tell(Output::ChannelReady { .. })]
     ));
     assert!(!s.in_flight(), "told where to go");
+}
+
+#[test]
+fn a_jms_login_answer_brings_the_server_list_unasked() {
+    let mut s = state();
+    s.flow = Flow::Game {
+        pic: false,
+        pin: false,
+        worlds_at_login: true,
+    };
+    login(&mut s);
+    step(&mut s, created());
+    let effects = step(
+        &mut s,
+        Input::Fetched(Answer::LoginAccount(Ok(account("")))),
+    );
+    assert!(matches!(
+        &effects[..],
+        [
+            Effect::Bind { account_id: 1 },
+            Effect::Tell(Output::LoginAccepted(_)),
+            Effect::Fetch(Query::Worlds)
+        ]
+    ));
 }

@@ -77,6 +77,7 @@ impl State {
         effects.push(Effect::Tell(Output::LoginAccepted(
             self.account_info(&account_name),
         )));
+        effects.extend(self.worlds_at_login());
         effects
     }
 
@@ -258,12 +259,27 @@ impl State {
             self.phase = Phase::Authenticated { account_name };
             Output::LoginAccepted(info)
         };
-        vec![
+        let mut effects = vec![
             Effect::Bind {
                 account_id: self.account_id,
             },
             Effect::Tell(reply),
-        ]
+        ];
+        effects.extend(self.worlds_at_login());
+        effects
+    }
+
+    /// The server list a JMS client gets with its login answer, unasked (Atlas's JMS flow).
+    fn worlds_at_login(&self) -> Option<Effect> {
+        let unasked = matches!(
+            self.flow,
+            Flow::Game {
+                worlds_at_login: true,
+                ..
+            }
+        );
+        (unasked && matches!(self.phase, Phase::Authenticated { .. }))
+            .then_some(Effect::Fetch(Query::Worlds))
     }
 
     pub(super) fn seed(&mut self, body: SeedBody) -> Vec<Effect> {

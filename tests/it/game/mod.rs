@@ -21,6 +21,7 @@ mod race;
 mod robust;
 mod secrets;
 mod select;
+mod versions;
 mod view_all;
 mod worlds;
 
@@ -136,6 +137,8 @@ pub struct Setup {
     pub env: Vec<(String, String)>,
     /// The tenant's `usesPin`.
     pub uses_pin: bool,
+    /// The tenant's client version: region and major (minor 1).
+    pub version: (&'static str, u16),
 }
 
 impl Default for Setup {
@@ -147,6 +150,7 @@ impl Default for Setup {
             timeout_task: None,
             env: Vec::new(),
             uses_pin: false,
+            version: ("GMS", 83),
         }
     }
 }
@@ -186,14 +190,21 @@ impl Setup {
         self
     }
 
+    /// A tenant of another client version (minor 1).
+    pub fn version(mut self, region: &'static str, major: u16) -> Setup {
+        self.version = (region, major);
+        self
+    }
+
     pub async fn start(self) -> Game {
         Game::start(self).await
     }
 }
 
-/// A service file with one `maple` tenant (GMS 83.1) on a free port.
-pub fn maple_service_json(
+/// A service file with one `maple` tenant of `version` (region, major; minor 1) on a free port.
+pub fn maple_service_json_of(
     tenant: &str,
+    (region, major): (&str, u16),
     timeout_task: Option<(u64, u64)>,
     uses_pin: bool,
 ) -> String {
@@ -203,7 +214,7 @@ pub fn maple_service_json(
         }
         None => json!([]),
     };
-    json!({"tasks": tasks, "tenants": [{"id": tenant, "region": "GMS", "majorVersion": 83,
+    json!({"tasks": tasks, "tenants": [{"id": tenant, "region": region, "majorVersion": major,
         "minorVersion": 1, "port": 0, "protocol": "maple", "usesPin": uses_pin}]})
     .to_string()
 }
@@ -211,6 +222,8 @@ pub fn maple_service_json(
 /// One test's world: topics, simulators, the service, an observer and an injector.
 pub struct Game {
     pub tenant: Uuid,
+    /// The tenant's client version: region and major (minor 1).
+    pub version: (&'static str, u16),
     pub topics: Topics,
     pub app: Option<Running>,
     /// Reads the command, session status, account-session status, seed status and account
@@ -254,7 +267,12 @@ impl Game {
         let base = sim.base_url();
         let mut extra: Vec<(&str, &str)> = vec![("BASE_SERVICE_URL", &base)];
         extra.extend(setup.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let service = maple_service_json(&setup.tenant, setup.timeout_task, setup.uses_pin);
+        let service = maple_service_json_of(
+            &setup.tenant,
+            setup.version,
+            setup.timeout_task,
+            setup.uses_pin,
+        );
         let app = start(config(&topics, &service, &extra)).await;
         let observer = Observer::new(&[
             &topics.command,
@@ -271,6 +289,7 @@ impl Game {
         .expect("REST client");
         Game {
             tenant: setup.tenant.parse().expect("tenant id"),
+            version: setup.version,
             topics,
             app: Some(app),
             observer,
@@ -293,11 +312,16 @@ impl Game {
     /// A connected game client (hello checked), with Kafka-backed answers awaited for up to
     /// the test deadline.
     pub async fn connect(&self) -> Client {
-        let version = VERSION.parse().expect("version");
+        let (region, major) = self.version;
+        let version = format!("{region}/{major}/1").parse().expect("version");
         let (mut client, hello) = Client::connect(self.addr(), version, Duration::from_secs(10))
             .await
             .expect("connect and hello");
-        assert_eq!((hello.major, hello.minor.as_str()), (83, "1"), "{hello:?}");
+        assert_eq!(
+            (hello.major, hello.minor.as_str()),
+            (major, "1"),
+            "{hello:?}"
+        );
         client.set_reply_timeout(DEADLINE);
         client
     }
@@ -523,12 +547,12 @@ impl Game {
 
     /// The REST context of the test's tenant.
     pub fn ctx(&self) -> Context {
-        Context::new(self.tenant, "GMS", 83, 1)
+        Context::new(self.tenant, self.version.0, self.version.1, 1)
     }
 
     /// The tenant headers of consumed events.
     pub fn headers(&self) -> Vec<(String, Vec<u8>)> {
-        tenant_headers(&self.tenant.to_string(), "GMS", 83, 1)
+        tenant_headers(&self.tenant.to_string(), self.version.0, self.version.1, 1)
     }
 
     /// Injects an account-session event for `session` as the account service would send it.
