@@ -1,10 +1,11 @@
-//! The admin HTTP listener: `/healthz` (the process is alive), `/readyz` (consumer assigned,
-//! broker reachable, not shutting down) and `/metrics` (Prometheus text). Loopback by default.
+//! The admin HTTP listener: `/healthz` (the process is alive), `/readyz` (configuration read,
+//! consumer assigned, broker reachable, not shutting down) and `/metrics` (Prometheus text).
+//! Loopback by default.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,12 +20,15 @@ use tracing::{debug, info};
 /// How long the admin listener waits after a failed accept before the next one.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// What readiness is made of; shared by the consumer (assignment, broker state) and the app.
+/// What readiness is made of; shared by the consumer (assignment, broker state) and the app
+/// (the configuration's load, shutdown).
 #[derive(Debug)]
 pub struct Health {
     assigned: watch::Sender<bool>,
     broker_up: AtomicBool,
     shutting_down: AtomicBool,
+    /// Why the configuration is not read yet (loading it, or waiting for its service).
+    configuring: Mutex<Option<String>>,
 }
 
 impl Default for Health {
@@ -33,11 +37,20 @@ impl Default for Health {
             assigned: watch::Sender::new(false),
             broker_up: AtomicBool::new(true),
             shutting_down: AtomicBool::new(false),
+            configuring: Mutex::new(None),
         }
     }
 }
 
 impl Health {
+    /// While the configuration is being read, why the service is not ready (`None` once read).
+    pub fn set_configuring(&self, why: Option<String>) {
+        *self
+            .configuring
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = why;
+    }
+
     pub fn set_assigned(&self, assigned: bool) {
         self.assigned.send_replace(assigned);
     }
@@ -57,13 +70,20 @@ impl Health {
     }
 
     /// `Ok` when ready, else why not.
-    pub fn ready(&self) -> Result<(), &'static str> {
+    pub fn ready(&self) -> Result<(), String> {
+        let configuring = self
+            .configuring
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
         if self.shutting_down.load(Ordering::Relaxed) {
-            Err("shutting down")
+            Err("shutting down".into())
+        } else if let Some(why) = configuring {
+            Err(why)
         } else if !*self.assigned.borrow() {
-            Err("consumer has no partitions")
+            Err("consumer has no partitions".into())
         } else if !self.broker_up.load(Ordering::Relaxed) {
-            Err("broker unreachable")
+            Err("broker unreachable".into())
         } else {
             Ok(())
         }
@@ -186,13 +206,28 @@ mod tests {
     #[test]
     fn readiness_needs_assignment_a_broker_and_no_shutdown() {
         let h = Health::default();
-        assert_eq!(h.ready(), Err("consumer has no partitions"));
+        assert_eq!(h.ready(), Err("consumer has no partitions".into()));
         h.set_assigned(true);
         assert_eq!(h.ready(), Ok(()));
         h.set_broker_up(false);
-        assert_eq!(h.ready(), Err("broker unreachable"));
+        assert_eq!(h.ready(), Err("broker unreachable".into()));
         h.set_broker_up(true);
         h.set_shutting_down();
-        assert_eq!(h.ready(), Err("shutting down"));
+        assert_eq!(h.ready(), Err("shutting down".into()));
+    }
+
+    #[test]
+    fn readiness_says_why_the_configuration_is_not_read_yet() {
+        let h = Health::default();
+        let why = "waiting for the configuration service at http://atlas/api/configurations/\
+                   services/7acb6545-97f0-4438-8be3-8a6e52c4097c: status 503";
+        h.set_configuring(Some(why.into()));
+        assert_eq!(h.ready(), Err(why.into()));
+        let answer = respond(&Request::get("/readyz").body(()).unwrap(), &h, None);
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        h.set_configuring(None);
+        assert_eq!(h.ready(), Err("consumer has no partitions".into()));
+        h.set_assigned(true);
+        assert_eq!(h.ready(), Ok(()));
     }
 }

@@ -1,8 +1,10 @@
 //! The application: wires the producer, the consume loop, the supervisor and the gateway,
 //! and tears them down in one order.
 //!
-//! Start: admin listener (not ready yet) → embedded broker, when no broker is configured →
-//! producer → supervisor → consumer (subscribe, wait for partitions: ready) → listeners.
+//! Start: admin listener (not ready yet) → embedded broker and simulators, when no broker is
+//! configured → the service configuration, when it comes from a configuration service (retried
+//! while that is unreachable, `/readyz` saying why) → producer → supervisor → consumer
+//! (subscribe, wait for partitions: ready) → listeners.
 //! Shutdown, each step bounded by `SHUTDOWN_STEP_TIMEOUT_MS` (a step that runs out is logged
 //! and the next one runs): not ready (`/readyz` 503), stop accepting → the drain: sessions with
 //! a login or a channel hand-off in flight finish it for up to `DRAIN_DEADLINE_MS`, the others
@@ -18,7 +20,8 @@ use tokio::sync::oneshot;
 use tracing::{info, warn};
 
 use crate::admin::{self, Health};
-use crate::config::{Config, DuplicateLogin};
+use crate::config::remote::{self, Backoff, Server};
+use crate::config::{Config, ConfigError, DuplicateLogin, ServiceConfig, ServiceSource};
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
 use crate::gateway::Protocol;
@@ -68,8 +71,12 @@ pub enum StartError {
     #[error("REST client: {0}")]
     Rest(#[from] crate::rest::RestError),
     /// A tenant's client protocol cannot be set up (an unsupported version, say).
-    #[error("service file: {0}")]
+    #[error("service configuration: {0}")]
     Protocol(#[from] crate::gateway::ProtocolError),
+    /// The configuration service's answer is no usable configuration (the message names the
+    /// URL and the field).
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
 }
 
 /// A started service.
@@ -179,11 +186,48 @@ fn rest_client(config: &Config, embedded: Option<&Embedded>) -> Result<RestClien
     Ok(RestClient::new(endpoints, RestConfig::from_env(env))?)
 }
 
+/// The tenants and tasks: the service file's, read with the environment, or the configuration
+/// service's, read now (retried while it cannot be reached, `/readyz` saying why meanwhile).
+async fn service_config(
+    config: &Config,
+    rest: &RestClient,
+    health: &Health,
+) -> Result<ServiceConfig, StartError> {
+    let server = match &config.service {
+        ServiceSource::File { path, service } => {
+            info!(file = %path.display(), tenants = service.tenants.len(), "Service configuration read from the file.");
+            return Ok(service.clone());
+        }
+        ServiceSource::ConfigurationService => Server::Atlas,
+        ServiceSource::EmbeddedSimulator => Server::EmbeddedSimulator,
+    };
+    let report = |why: Option<String>| health.set_configuring(why);
+    let loaded = remote::load(
+        rest,
+        config.env.service_id,
+        server,
+        Backoff::default(),
+        &report,
+    )
+    .await?;
+    for warning in &loaded.warnings {
+        warn!(
+            warning,
+            "Part of the configuration service's answer ignored."
+        );
+    }
+    let source = match server {
+        Server::Atlas => "the configuration service",
+        Server::EmbeddedSimulator => "the embedded REST simulator (ATLAS_SIM_FILE)",
+    };
+    info!(url = %loaded.url, tenants = loaded.service.tenants.len(), "Service configuration read from {source}.");
+    Ok(loaded.service)
+}
+
 /// Every tenant's client protocol, set up (its warnings logged).
-fn protocols(config: &Config) -> Result<Vec<Protocol>, StartError> {
+fn protocols(service: &ServiceConfig, max_line: usize) -> Result<Vec<Protocol>, StartError> {
     let mut protocols = Vec::new();
-    for (index, tenant) in config.service.tenants.iter().enumerate() {
-        let max_line = config.env.gateway_max_line_bytes;
+    for (index, tenant) in service.tenants.iter().enumerate() {
         let (protocol, warnings) = Protocol::for_tenant(index, tenant, max_line)?;
         for warning in warnings {
             warn!(tenant = %tenant.id, warning, "Unused part of the tenant's socket section.");
@@ -205,11 +249,22 @@ async fn blocking<T: Send + 'static>(
 /// Starts the service inside the current actix system; returns once the gateway accepts.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let env = &config.env;
-    // The tenants' protocols first: an unsupported version stops start-up before anything runs.
-    let protocols = protocols(&config)?;
+    let max_line = env.gateway_max_line_bytes;
+    // A service file's protocols first: an unsupported version stops start-up before anything
+    // runs. A configuration service is asked once the admin listener answers (not ready).
+    let file_protocols = match &config.service {
+        ServiceSource::File { service, .. } => Some(protocols(service, max_line)?),
+        _ => None,
+    };
     let health = Arc::new(Health::default());
     let admin = admin::start(env.admin_address, Arc::clone(&health), metrics::install()).await?;
     let (embedded, bootstrap) = broker(&config).await?;
+    let rest = rest_client(&config, embedded.as_ref())?;
+    let service = service_config(&config, &rest, &health).await?;
+    let protocols = match file_protocols {
+        Some(protocols) => protocols,
+        None => protocols(&service, max_line)?,
+    };
     // What the producer delivers to the session status topic, from its current ends on: the
     // floor of every session's `ending` record (see `kafka::recovery`).
     let status_topic = &env.topics.event_session_status;
@@ -219,7 +274,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .watching(Arc::clone(&delivered))
         .start();
 
-    let tenants = Arc::new(Tenants::new(&config.service.tenants));
+    let tenants = Arc::new(Tenants::new(&service.tenants));
     let directory = Arc::new(Directory::default());
     let registry = Arc::new(AccountRegistry::default());
     let outbox = Outbox::new(
@@ -228,7 +283,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     );
     let services = Arc::new(Services {
         tenants: Arc::clone(&tenants),
-        service: Arc::new(config.service.clone()),
+        service: Arc::new(service.clone()),
         outbox: outbox.clone(),
         producer: producer.clone().recipient(),
         registry: Arc::clone(&registry),
@@ -241,7 +296,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         },
         ledger: Ledger::new(&env.session_ledger_topic(), delivered),
         ids: SessionIds::new(env.service_id),
-        rest: rest_client(&config, embedded.as_ref())?,
+        rest,
         directory: Arc::clone(&directory),
         limits: Limits {
             max_sessions: env.max_sessions,
@@ -251,7 +306,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let supervisor = SessionSupervisor::new(
         Arc::clone(&services),
         Arc::clone(&directory),
-        config.service.idle_timeout(),
+        service.idle_timeout(),
     )
     .start();
 
@@ -300,7 +355,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     {
         warn!("Still waiting for the consumer's partition assignment.");
     }
-    let ports: Vec<u16> = config.service.tenants.iter().map(|t| t.port).collect();
+    let ports: Vec<u16> = service.tenants.iter().map(|t| t.port).collect();
     let listeners = Listeners::start(
         env.gateway_bind_address,
         &tenants,

@@ -4,8 +4,9 @@
 //! `atlas-login` service: same topics, JSON, headers, keys and consumer group.
 //!
 //! # Layout
-//! - [`config`]: environment variables and the service file, read once at start-up (`env`,
-//!   `service`).
+//! - [`config`]: environment variables and the service configuration, read once at start-up
+//!   (`env`, `service`: the service file and the checks, `remote`: Atlas's configuration
+//!   service).
 //! - [`message`]: the serde wire types of every consumed and produced message (`account`,
 //!   `account_session`, `seed`, `session`, and `go_json`, Go's JSON escaping).
 //! - [`tenant`]: configured tenants and their header bytes.
@@ -49,6 +50,7 @@ pub mod tenant;
 #[cfg(feature = "bench-internals")]
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::gateway::maple::{shanda_decrypt, shanda_encrypt};
     pub use crate::kafka::delivery::{BatchAck, Deliverer};
     pub use crate::kafka::outbox::Outbox;
     pub use crate::kafka::producer::{Publish, PublishError};

@@ -22,7 +22,12 @@ fn main() -> std::process::ExitCode {
         Err(error) => {
             tracing::error!(%error, "The service stopped.");
             eprintln!("login-orchestrator: {error}");
-            std::process::ExitCode::FAILURE
+            // A configuration from the configuration service that is unusable is a
+            // configuration error, as one in the environment or the service file.
+            match error {
+                app::StartError::Config(_) => std::process::ExitCode::from(2),
+                _ => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }

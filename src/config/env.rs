@@ -67,7 +67,8 @@ const CONSUMER_SCOPE: &str = "CONSUMER_";
 /// Kafka properties whose names contain one of these hold secrets; `Debug` hides their values.
 const SECRET_WORDS: &[&str] = &["password", "secret", "key"];
 
-const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
+/// The service file read when SERVICE_CONFIG is unset and no configuration service is known.
+pub const DEFAULT_SERVICE_CONFIG: &str = "config/service.json";
 const DEFAULT_GATEWAY_BIND_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const DEFAULT_SESSION_LEDGER_PREFIX: &str = "login-sessions-";
 const DEFAULT_ADMIN_ADDRESS: SocketAddr =
@@ -161,8 +162,11 @@ pub struct Env {
     /// SERVICE_ID: this instance's own id; names its consumer group.
     pub service_id: Uuid,
     pub topics: Topics,
-    /// SERVICE_CONFIG: the service file, `config/service.json` by default.
-    pub service_config: PathBuf,
+    /// SERVICE_CONFIG: the service file; `None` when unset. Unset, the configuration comes
+    /// from Atlas's configuration service when one is known (CONFIGURATIONS_SERVICE_URL or
+    /// BASE_SERVICE_URL), from the embedded REST simulator in the embedded mode, and from
+    /// [`DEFAULT_SERVICE_CONFIG`] otherwise (see [`crate::config::ServiceSource`]).
+    pub service_config: Option<PathBuf>,
     /// GATEWAY_BIND_ADDRESS: where the tenants' listeners bind, 127.0.0.1 by default.
     pub gateway_bind_address: IpAddr,
     /// GATEWAY_MAX_LINE_BYTES: the longest request line accepted, 8192 by default, at least 64.
@@ -450,10 +454,7 @@ impl Env {
             bootstrap_servers,
             service_id,
             topics,
-            service_config: raw
-                .service_config
-                .unwrap_or_else(|| DEFAULT_SERVICE_CONFIG.to_owned())
-                .into(),
+            service_config: raw.service_config.map(PathBuf::from),
             gateway_bind_address,
             gateway_max_line_bytes: GATEWAY_MAX_LINE_BYTES.parse(raw.gateway_max_line_bytes)?,
             gateway_max_bad_requests: GATEWAY_MAX_BAD_REQUESTS

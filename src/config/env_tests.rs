@@ -125,6 +125,7 @@ fn default_env_values_are_the_code_defaults() {
             "LOG_LEVEL",
             "OTEL_EXPORTER_OTLP_ENDPOINT",
             "RUST_LOG",
+            "SERVICE_CONFIG",
             "SERVICE_ID",
             "WORLDS_SERVICE_URL"
         ],
@@ -136,7 +137,7 @@ fn default_env_values_are_the_code_defaults() {
 fn defaults_apply_when_only_service_id_is_set() {
     let env = env(&[]).unwrap();
     assert_eq!(env.bootstrap_servers, None);
-    assert_eq!(env.service_config, PathBuf::from("config/service.json"));
+    assert_eq!(env.service_config, None);
     assert_eq!(env.gateway_bind_address, IpAddr::V4(Ipv4Addr::LOCALHOST));
     assert_eq!(env.gateway_max_line_bytes, 8192);
     assert_eq!(env.gateway_max_bad_requests, 10);
@@ -453,7 +454,10 @@ fn values_are_trimmed_and_overrides_apply() {
         env.bootstrap_servers.as_deref(),
         Some("kafka-1:9092,kafka-2:9092")
     );
-    assert_eq!(env.service_config, PathBuf::from("/etc/login/service.json"));
+    assert_eq!(
+        env.service_config,
+        Some(PathBuf::from("/etc/login/service.json"))
+    );
     assert_eq!(env.gateway_bind_address, "::".parse::<IpAddr>().unwrap());
     assert_eq!(
         (

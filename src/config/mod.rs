@@ -1,26 +1,71 @@
-//! Configuration box: read once at start-up from the environment ([`env`]) and the service file it
-//! names ([`service`]); the only place in the crate that reads environment variables.
+//! Configuration box: read once at start-up from the environment ([`env`]) and the service
+//! configuration ([`service`]): the file SERVICE_CONFIG names, or Atlas's configuration service
+//! ([`remote`]); the only place in the crate that reads environment variables.
 
 pub mod env;
+pub mod remote;
 pub mod service;
 
 use std::path::PathBuf;
 
 pub use env::{
-    AtlasSimEnv, DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics, KNOWN_VARS,
+    AtlasSimEnv, DuplicateLogin, Env, KafkaProperties, LogFormat, SimEnv, Topics,
+    DEFAULT_SERVICE_CONFIG, KNOWN_VARS,
 };
 pub use service::{ChannelConfig, ProtocolKind, ServiceConfig, Task, TenantConfig};
+
+use crate::rest::Domain;
 
 /// Everything the service is configured with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub env: Env,
-    pub service: ServiceConfig,
+    /// Where the tenants and tasks come from (a file already read, or a service to ask).
+    pub service: ServiceSource,
+}
+
+/// Where the tenants and tasks come from, in this order: SERVICE_CONFIG when set; else
+/// Atlas's configuration service when its root is known (CONFIGURATIONS_SERVICE_URL or
+/// BASE_SERVICE_URL); else, in the embedded mode (BOOTSTRAP_SERVERS unset, EMBEDDED_ATLAS_SIM
+/// true), the embedded REST simulator; else [`DEFAULT_SERVICE_CONFIG`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServiceSource {
+    /// A service file, read and checked by [`Config::from_vars`].
+    File {
+        path: PathBuf,
+        service: ServiceConfig,
+    },
+    /// Atlas's configuration service, read by `app::start` once the admin listener is up
+    /// (retried while it is unreachable): [`remote::load`].
+    ConfigurationService,
+    /// The embedded REST simulator's configurations, read by `app::start` once the simulator
+    /// runs, over HTTP as from Atlas; only this source may declare JSON-lines tenants.
+    EmbeddedSimulator,
+}
+
+impl ServiceSource {
+    /// Decides the source for `env`, reading the file when it is one.
+    fn of(env: &Env) -> Result<ServiceSource, ConfigError> {
+        let path = match &env.service_config {
+            Some(path) => path.clone(),
+            None if env.endpoints.root(Domain::Configurations).is_some() => {
+                return Ok(ServiceSource::ConfigurationService)
+            }
+            // The embedded mode starts the REST simulator for every domain without a root,
+            // configurations among them (`app::broker`).
+            None if env.bootstrap_servers.is_none() && env.embedded_atlas_sim => {
+                return Ok(ServiceSource::EmbeddedSimulator)
+            }
+            None => PathBuf::from(DEFAULT_SERVICE_CONFIG),
+        };
+        let service = ServiceConfig::load(&path)?;
+        Ok(ServiceSource::File { path, service })
+    }
 }
 
 impl Config {
     /// Reads the process environment (the only place in the crate that reads env vars) and the
-    /// service file it names.
+    /// service file it names, if it names one (see [`ServiceSource`]).
     ///
     /// Variables the crate does not read are skipped without looking at their values, so a
     /// non-UTF-8 `PATH` does no harm; a non-UTF-8 value of a variable it does read is an error.
@@ -33,7 +78,7 @@ impl Config {
         vars: I,
     ) -> Result<Config, ConfigError> {
         let env = Env::from_vars(vars)?;
-        let service = ServiceConfig::load(&env.service_config)?;
+        let service = ServiceSource::of(&env)?;
         Ok(Config { env, service })
     }
 }
@@ -196,6 +241,27 @@ pub enum ConfigError {
         index: usize,
         first: usize,
     },
+
+    /// Atlas's configuration service answered something that is no configuration: a 404,
+    /// another status it should not send, a body that is no JSON:API document.
+    #[error("{url}: {reason}")]
+    Remote { url: String, reason: String },
+
+    /// A field of the configuration service's answer is missing or malformed (a wrong type, a
+    /// bad port, a tenant without its region or versions, an unknown task type).
+    #[error("{url}: {field}: {reason}")]
+    RemoteField {
+        url: String,
+        field: String,
+        reason: String,
+    },
+
+    /// The configuration was to come from a configuration service, but none has a root.
+    #[error(
+        "no configuration service: set SERVICE_CONFIG, or CONFIGURATIONS_SERVICE_URL or \
+         BASE_SERVICE_URL"
+    )]
+    NoConfigurationService,
 }
 
 #[cfg(test)]
@@ -220,10 +286,60 @@ mod tests {
         .unwrap();
         assert_eq!(
             config.env.service_config,
-            PathBuf::from(EXAMPLE_SERVICE_FILE)
+            Some(PathBuf::from(EXAMPLE_SERVICE_FILE))
         );
-        assert_eq!(config.service.tenants.len(), 2);
-        assert_eq!(config.service.tenants[0].region, "GMS");
+        let ServiceSource::File { path, service } = config.service else {
+            panic!("a file: {:?}", config.service);
+        };
+        assert_eq!(path, PathBuf::from(EXAMPLE_SERVICE_FILE));
+        assert_eq!(service.tenants.len(), 7);
+        assert_eq!(service.tenants[0].region, "GMS");
+    }
+
+    #[test]
+    fn the_service_file_wins_then_the_configuration_service_then_the_simulator_then_the_default_file(
+    ) {
+        let id = ("SERVICE_ID", "7acb6545-97f0-4438-8be3-8a6e52c4097c");
+        let file = ("SERVICE_CONFIG", EXAMPLE_SERVICE_FILE);
+        let broker = ("BOOTSTRAP_SERVERS", "kafka:9092");
+        let base = ("BASE_SERVICE_URL", "http://atlas/api/");
+        let configurations = ("CONFIGURATIONS_SERVICE_URL", "http://configurations/api/");
+        let accounts = ("ACCOUNTS_SERVICE_URL", "http://accounts/api/");
+        let no_sim = ("EMBEDDED_ATLAS_SIM", "false");
+        let source = |pairs: &[(&str, &str)]| Config::from_vars(vars(pairs)).unwrap().service;
+        for pairs in [
+            &[id, file, base][..],
+            &[id, file, configurations, broker],
+            &[id, file],
+        ] {
+            assert!(
+                matches!(source(pairs), ServiceSource::File { path, .. } if path == std::path::Path::new(EXAMPLE_SERVICE_FILE)),
+                "{pairs:?}"
+            );
+        }
+        for pairs in [
+            &[id, base][..],
+            &[id, configurations],
+            &[id, configurations, broker],
+            &[id, base, no_sim],
+        ] {
+            assert_eq!(
+                source(pairs),
+                ServiceSource::ConfigurationService,
+                "{pairs:?}"
+            );
+        }
+        for pairs in [&[id][..], &[id, accounts]] {
+            assert_eq!(source(pairs), ServiceSource::EmbeddedSimulator, "{pairs:?}");
+        }
+        // No configuration service known and no embedded simulator: config/service.json, as
+        // before (relative to the working directory: the crate's root under cargo test).
+        for pairs in [&[id, broker][..], &[id, no_sim], &[id, accounts, broker]] {
+            assert!(
+                matches!(source(pairs), ServiceSource::File { path, .. } if path == std::path::Path::new(DEFAULT_SERVICE_CONFIG)),
+                "{pairs:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The service file (`config/service.json`, shaped like Atlas's service configuration): the
-//! tenants this login serves with their ports and channels, and the idle-timeout task.
+//! The service's configuration: the tenants this login serves with their ports and channels,
+//! and the idle-timeout task. Read from the service file (`config/service.json`, shaped like
+//! Atlas's service configuration) here, or from Atlas's configuration service
+//! ([`super::remote`]); both go through [`ServiceConfig::validate`].
 
 use std::collections::HashMap;
 use std::fs;
@@ -131,9 +133,17 @@ impl ServiceConfig {
     pub fn parse(text: &str, origin: &str) -> Result<ServiceConfig, ConfigError> {
         let config: ServiceConfig =
             serde_json::from_str(text).map_err(|error| json_error(origin, &error))?;
-        validate_tasks(&config.tasks, origin)?;
-        validate_tenants(&config.tenants, origin)?;
+        config.validate(origin)?;
         Ok(config)
+    }
+
+    /// The checks every configuration passes, whatever its source: at least one tenant, no
+    /// tenant id or non-zero port twice, regions of 1 to 16 ASCII characters, no channel
+    /// twice, at most one timeout task and none with a zero timing. `origin` (a path or a
+    /// URL) starts each message.
+    pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        validate_tasks(&self.tasks, origin)?;
+        validate_tenants(&self.tenants, origin)
     }
 
     /// The idle timeout's check interval and idle duration, from the timeout task if present.
@@ -236,7 +246,7 @@ fn validate_tenants(tenants: &[TenantConfig], origin: &str) -> Result<(), Config
             ports.insert(tenant.port, index);
         }
         let region = &tenant.region;
-        if region.is_empty() || !region.is_ascii() || region.len() > MAX_REGION_LEN {
+        if !region_is_valid(region) {
             return Err(ConfigError::InvalidRegion {
                 origin: origin(),
                 index,
@@ -246,6 +256,11 @@ fn validate_tenants(tenants: &[TenantConfig], origin: &str) -> Result<(), Config
         validate_channels(&tenant.channels, origin(), index)?;
     }
     Ok(())
+}
+
+/// A region is 1 to 16 ASCII characters (Atlas's are short codes such as `GMS`).
+pub(crate) fn region_is_valid(region: &str) -> bool {
+    !region.is_empty() && region.is_ascii() && region.len() <= MAX_REGION_LEN
 }
 
 fn validate_channels(

@@ -58,7 +58,26 @@ fn the_example_file_parses() {
         }],
         ..TenantConfig::default()
     };
-    assert_eq!(config.tenants, [game, gateway]);
+    // A game socket per client version Atlas ships, then the JSON-lines demo tenant.
+    let versions: Vec<(&str, u16, u16, ProtocolKind)> = config
+        .tenants
+        .iter()
+        .map(|t| (t.region.as_str(), t.major_version, t.port, t.protocol))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("GMS", 83, 8300, ProtocolKind::Maple),
+            ("GMS", 12, 1200, ProtocolKind::Maple),
+            ("GMS", 87, 8700, ProtocolKind::Maple),
+            ("GMS", 92, 9200, ProtocolKind::Maple),
+            ("GMS", 95, 9500, ProtocolKind::Maple),
+            ("JMS", 185, 18500, ProtocolKind::Maple),
+            ("GMS", 83, 8484, ProtocolKind::JsonLines),
+        ]
+    );
+    assert_eq!(config.tenants[0], game);
+    assert_eq!(config.tenants[6], gateway);
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! before the gateway opens. A session whose end had begun (its `ending` record) may already
 //! have its DESTROYED on the session status topic: recovery looks for it there, from the floor
 //! the record carries, and only tombstones such a session. Every step is retried until it
-//! succeeds: the service does not open its gateway with a previous run's sessions unended.
+//! succeeds, also while the broker cannot be reached at start-up: the service does not open its
+//! gateway with a previous run's sessions unended, and does not exit for a broker that is away
+//! for a while (its admin listener says why it is not ready).
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::Recipient;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -29,6 +31,11 @@ const READ_DEADLINE: Duration = Duration::from_secs(30);
 /// The wait between two attempts of a recovery step that failed.
 const RETRY_BACKOFF: Duration = Duration::from_secs(1);
 
+/// How long a read goes on past the end the broker reported once records stop coming, and at
+/// most (see [`read_topic`]).
+const PAST_THE_END: Duration = Duration::from_secs(1);
+const PAST_THE_END_AT_MOST: Duration = Duration::from_secs(3);
+
 /// What recovery needs of the running service.
 pub struct Recovery<'a> {
     pub client: &'a ClientConfig,
@@ -43,8 +50,15 @@ impl Recovery<'_> {
     /// Creates the ledger topic if needed, then ends what the ledger shows live; returns the
     /// sessions it found live, with the account each was ended with.
     pub async fn run(&self) -> Result<HashMap<Uuid, u32>, KafkaError> {
-        ensure_topic(self.client, self.ledger.topic()).await?;
-        let live = retrying("read the session ledger", || self.read_ledger()).await;
+        let created = retrying("create the session ledger", || {
+            ensure_topic(self.client, self.ledger.topic())
+        })
+        .await;
+        let live = if created {
+            HashMap::new() // a ledger made just now holds nothing
+        } else {
+            retrying("read the session ledger", || self.read_ledger()).await
+        };
         let accounts = live.iter().map(|(id, e)| (*id, e.account_id)).collect();
         if live.is_empty() {
             return Ok(accounts);
@@ -181,11 +195,24 @@ where
     }
 }
 
-async fn ensure_topic(client: &ClientConfig, topic: &str) -> Result<(), KafkaError> {
-    if topic_exists(client.clone(), topic.to_owned()).await? {
-        return Ok(());
+/// The configuration of recovery's own clients: `client`'s, reconnecting to a broker that
+/// came back within a second (as the service's producer and consumer do) unless the operator
+/// chose otherwise; librdkafka's own 10 s backoff could outlast a metadata request's deadline
+/// and fail a step that would succeed.
+fn helper(client: &ClientConfig) -> ClientConfig {
+    let mut client = client.clone();
+    if client.get("reconnect.backoff.max.ms").is_none() {
+        client.set("reconnect.backoff.max.ms", "1000");
     }
-    let admin: AdminClient<DefaultClientContext> = client.create()?;
+    client
+}
+
+/// Creates `topic` (compacted, one partition) unless it exists; whether it was created now.
+async fn ensure_topic(client: &ClientConfig, topic: &str) -> Result<bool, KafkaError> {
+    if topic_exists(helper(client), topic.to_owned()).await? {
+        return Ok(false);
+    }
+    let admin: AdminClient<DefaultClientContext> = helper(client).create()?;
     let new = NewTopic::new(topic, 1, TopicReplication::Fixed(-1)).set("cleanup.policy", "compact");
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(10)));
     let created = tokio::time::timeout(
@@ -194,13 +221,15 @@ async fn ensure_topic(client: &ClientConfig, topic: &str) -> Result<(), KafkaErr
     )
     .await
     .map_err(|_| KafkaError::AdminOp(RDKafkaErrorCode::RequestTimedOut))??;
+    let mut made = true;
     for result in created {
         match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Ok(_) => {}
+            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => made = false,
             Err((_, code)) => return Err(KafkaError::AdminOp(code)),
         }
     }
-    Ok(())
+    Ok(made)
 }
 
 /// Whether the broker knows the topic (asked without creating it).
@@ -218,18 +247,28 @@ async fn topic_exists(mut client: ClientConfig, topic: String) -> Result<bool, K
     .map_err(|_| KafkaError::Canceled)?
 }
 
-/// The current end of every partition of `topic` (none when the topic does not exist).
+/// The current end of every partition of `topic` (none when the topic does not exist), asked
+/// again until the broker answers: the floor of every session's end starts here, so the service
+/// cannot start without it.
 pub async fn topic_ends(
     client: ClientConfig,
     topic: String,
 ) -> Result<Vec<(i32, i64)>, KafkaError> {
-    tokio::task::spawn_blocking(move || {
-        let consumer: BaseConsumer = client.create()?;
-        partition_ranges(&consumer, &topic)
-            .map(|ranges| ranges.into_iter().map(|(p, _, high)| (p, high)).collect())
+    let client = helper(&client);
+    let ends = retrying("read the session status topic's ends", || {
+        let (client, topic) = (client.clone(), topic.clone());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let consumer: BaseConsumer = client.create()?;
+                partition_ranges(&consumer, &topic)
+                    .map(|ranges| ranges.into_iter().map(|(p, _, high)| (p, high)).collect())
+            })
+            .await
+            .map_err(|_| KafkaError::Canceled)?
+        }
     })
-    .await
-    .map_err(|_| KafkaError::Canceled)?
+    .await;
+    Ok(ends)
 }
 
 /// `(partition, low, high)` of every partition of `topic`.
@@ -254,9 +293,13 @@ fn partition_ranges(
 }
 
 /// Reads every partition of `topic` from `from` (its offset per partition; the beginning for
-/// the others) to the end it has now, calling `each(state, key, value)` per record; returns the
-/// state. Errs unless every partition was read to its end within the deadline: a partial read
-/// could miss a tombstone or a DESTROYED.
+/// the others) to its end, calling `each(state, key, value)` per record; returns the state. The
+/// end is the one the broker reports (ListOffsets) and then, past it, wherever records stop
+/// coming for [`PAST_THE_END`] (at most [`PAST_THE_END_AT_MOST`]): a broker may report an end below records it has acknowledged
+/// (tansu 0.6.0, the test broker, does so for a while after a producer's connection was cut
+/// with records in flight), and a record missed here is a session ended twice or with the
+/// wrong account. Errs unless the read got there within the deadline: a partial read could
+/// miss a tombstone or a DESTROYED.
 async fn read_topic<S, F>(
     mut client: ClientConfig,
     topic: String,
@@ -269,44 +312,66 @@ where
     F: FnMut(&mut S, &[u8], Option<&[u8]>) + Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
+        client = helper(&client);
         client
             .set("group.id", format!("recovery-reader-{}", Uuid::new_v4()))
             .set("enable.auto.commit", "false")
             .set("enable.partition.eof", "false");
+        if client.get("fetch.wait.max.ms").is_none() {
+            // An idle partition answers at once: "nothing came" then means "nothing is there".
+            client.set("fetch.wait.max.ms", "10");
+        }
         let consumer: BaseConsumer = client.create()?;
         let mut ends = HashMap::new();
         let mut tpl = TopicPartitionList::new();
         for (partition, low, high) in partition_ranges(&consumer, &topic)? {
             let start = from.get(&partition).copied().unwrap_or(low).max(low);
+            // Every partition, also one the broker says holds nothing from `start` on.
+            tpl.add_partition_offset(&topic, partition, Offset::Offset(start))?;
             if start < high {
-                tpl.add_partition_offset(&topic, partition, Offset::Offset(start))?;
                 ends.insert(partition, high);
             }
         }
-        if ends.is_empty() {
+        info!(%topic, ends = ?ends, "Reading a topic to its end.");
+        if tpl.count() == 0 {
             return Ok(state);
         }
         consumer.assign(&tpl)?;
-        let deadline = std::time::Instant::now() + READ_DEADLINE;
-        while !ends.is_empty() {
-            if std::time::Instant::now() >= deadline {
+        let deadline = Instant::now() + READ_DEADLINE;
+        let (mut last_record, mut past_the_end) = (Instant::now(), 0u64);
+        // Set once the reported ends are reached: however busy the topic (other instances
+        // write to the status topic), the read past them stops there.
+        let mut cap: Option<Instant> = None;
+        loop {
+            if ends.is_empty() {
+                let cap = *cap.get_or_insert_with(|| Instant::now() + PAST_THE_END_AT_MOST);
+                if last_record.elapsed() >= PAST_THE_END || Instant::now() >= cap {
+                    break;
+                }
+            }
+            if Instant::now() >= deadline {
                 return Err(KafkaError::MessageConsumption(
                     RDKafkaErrorCode::RequestTimedOut,
                 ));
             }
-            match consumer.poll(Duration::from_millis(200)) {
+            match consumer.poll(Duration::from_millis(20)) {
                 Some(Ok(m)) => {
                     each(&mut state, m.key().unwrap_or_default(), m.payload());
-                    if ends
-                        .get(&m.partition())
-                        .is_some_and(|end| m.offset() + 1 >= *end)
-                    {
-                        ends.remove(&m.partition());
+                    last_record = Instant::now();
+                    match ends.get(&m.partition()) {
+                        Some(end) if m.offset() + 1 >= *end => {
+                            ends.remove(&m.partition());
+                        }
+                        Some(_) => {}
+                        None => past_the_end += 1,
                     }
                 }
                 Some(Err(error)) => return Err(error),
                 None => {}
             }
+        }
+        if past_the_end > 0 {
+            warn!(%topic, records = past_the_end, "The broker reported an end below records it holds; read them too.");
         }
         Ok(state)
     })

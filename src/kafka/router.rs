@@ -283,13 +283,36 @@ impl Router {
             warn!(topic = msg.topic(), offset = msg.offset(), kind = %kind, "Skipping an event of unknown type.");
             return Outcome::Ignored;
         }
+        let origin = self.origin(msg, TopicKind::AccountSession);
+        let logged_in = match event.body {
+            account_session::EventBody::Created
+            | account_session::EventBody::LicenseAgreementRequired => event.account_id,
+            _ => 0,
+        };
         let event = SessionEvent {
             seq: self.seq,
-            origin: self.origin(msg, TopicKind::AccountSession),
+            origin,
             inbound: Inbound::Peer(event),
             hold: None,
         };
-        self.batch.push(Delivery::Session(session_id, event));
+        if logged_in == 0 {
+            self.batch.push(Delivery::Session(session_id, event));
+            return Outcome::Routed;
+        }
+        // A login answer: should the session end before it gets there, its account is released
+        // (built now, in the event's trace, while the tenant is at hand).
+        let span = event.origin.span(&Span::none());
+        let release = {
+            let _entered = span.enter();
+            self.outbox
+                .logout(self.tenants.get(tenant), session_id, logged_in)
+        };
+        self.batch.push(Delivery::Answer {
+            session: session_id,
+            account_id: logged_in,
+            event,
+            release,
+        });
         Outcome::Routed
     }
 

@@ -31,6 +31,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A typed field that must be present: as [`Fields::get`], but a missing field or `null` is
+    /// an error naming it rather than the zero value (what a configuration cannot do without).
+    pub fn required<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, RestError> {
+        match self.map.get(name) {
+            None | Some(Value::Null) => Err(RestError::decode(self.kind, name, "missing")),
+            Some(_) => self.get(name),
+        }
+    }
+
     /// A string field whose content must never reach a message (password, PIN, PIC).
     pub fn secret(&self, name: &str) -> Result<String, RestError> {
         match self.map.get(name) {
@@ -93,6 +102,24 @@ mod tests {
         assert!(f.get::<u32>("d").is_err(), "wrong type");
         assert_eq!(f.get::<String>("d").expect("text"), "x");
         assert_eq!(f.text("b").expect("number as text"), "300");
+    }
+
+    #[test]
+    fn a_required_field_must_be_present_and_of_its_type() {
+        let Value::Object(map) = json!({"a": null, "b": 83, "c": "83"}) else {
+            unreachable!()
+        };
+        let f = Fields::new("tenants", &map);
+        assert_eq!(f.required::<u16>("b").expect("present"), 83);
+        for name in ["a", "absent"] {
+            let err = f.required::<u16>(name).expect_err(name).to_string();
+            assert_eq!(err, format!("cannot decode tenants.{name}: missing"));
+        }
+        let err = f.required::<u16>("c").expect_err("type").to_string();
+        assert!(
+            err.starts_with("cannot decode tenants.c: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]

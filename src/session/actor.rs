@@ -65,6 +65,10 @@ pub struct SessionActor {
     /// The hold of the consumed event being handled: every message it causes keeps a clone
     /// until delivered (see `kafka::delivery`).
     holding: Option<crate::kafka::delivery::BatchAck>,
+    /// While the record of the session's binding is not on the ledger yet: what the client is
+    /// to be told, in order, once it is (a crash before then ends the session with account 0,
+    /// so the client must not hear of the account before).
+    deferred: Option<Vec<Output>>,
 }
 
 impl SessionActor {
@@ -103,6 +107,7 @@ impl SessionActor {
             reported: false,
             draining: false,
             holding: None,
+            deferred: None,
         }
     }
 
@@ -121,7 +126,7 @@ impl SessionActor {
 
     /// Performs one effect of the state machine.
     fn perform(&mut self, effect: Effect, ctx: &mut Context<Self>) {
-        if self.reported {
+        if self.reported && !matches!(effect, Effect::Release { .. }) {
             return;
         }
         match effect {
@@ -227,12 +232,44 @@ impl SessionActor {
         }));
         let entry = Entry::new(self.tenant(), account_id);
         let record = self.services.ledger.live(self.id, &entry);
-        self.send(record, ctx, |_, _, _| {});
-        let created = self
-            .services
-            .outbox
-            .created(self.tenant(), self.id, account_id);
-        self.send(created, ctx, |_, _, _| {});
+        // The client hears of the account, and session CREATED is produced, only once the
+        // binding is on the ledger: recovery after a crash ends the session with the account
+        // the ledger has.
+        self.deferred.get_or_insert_with(Vec::new);
+        let hold = self.holding.clone();
+        // CREATED continues the trace of what bound the session (the login answer), not the
+        // record's completion, which runs outside any span.
+        let cause = Span::current();
+        self.send(record, ctx, move |act, ctx, ok| {
+            if !ok {
+                tracing::warn!("The session's binding could not be recorded; ending it.");
+                act.deferred = None;
+                act.tell(
+                    &Output::Problem(Problem::Unavailable(Unavailable::Kafka)),
+                    ctx,
+                );
+                act.apply(Input::End(EndReason::Unrecorded), ctx);
+                return;
+            }
+            if !act.reported {
+                let created = cause.in_scope(|| {
+                    act.services
+                        .outbox
+                        .created(act.tenant(), act.id, account_id)
+                });
+                let held = std::mem::replace(&mut act.holding, hold);
+                act.send(created, ctx, |_, _, _| {});
+                act.holding = held;
+            }
+            act.flush_deferred(ctx);
+        });
+    }
+
+    /// Tells the client what waited for the binding's record.
+    fn flush_deferred(&mut self, ctx: &mut Context<Self>) {
+        for output in self.deferred.take().unwrap_or_default() {
+            self.tell(&output, ctx);
+        }
     }
 
     /// The account is signed out and the session unbound (it stays connected): LOGOUT, then
@@ -304,6 +341,10 @@ impl SessionActor {
     }
 
     fn tell(&mut self, output: &Output, ctx: &mut Context<Self>) {
+        if let Some(deferred) = &mut self.deferred {
+            deferred.push(output.clone());
+            return;
+        }
         let Some(out) = &self.out else { return };
         let encoder = &mut self.encoder;
         match out.push_with(|buf| encoder.encode(output, buf)) {
@@ -357,11 +398,13 @@ impl SessionActor {
     fn request(&mut self, request: Request, guard: Guard, ctx: &mut Context<Self>) {
         let span = info_span!(parent: &self.span, "request", op = request.name());
         let _entered = span.enter();
-        self.last_activity = Instant::now();
         let input = if guard == Guard::LoggedIn && !self.logged_in() {
-            // Atlas's LoggedIn validator: dropped (and counted), never an error to the client.
+            // Atlas's LoggedIn validator: dropped (and counted), never an error to the client,
+            // and no activity (Atlas refreshes `lastPacket` only for a packet that passed its
+            // validator: a client that never logs in cannot keep its connection this way).
             Input::Refused
         } else {
+            self.last_activity = Instant::now();
             self.input_for(request)
         };
         self.apply(input, ctx);

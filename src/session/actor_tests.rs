@@ -114,13 +114,19 @@ async fn a_login_answer_is_held_until_the_bound_account_is_on_the_ledger() {
     let mut event = created(id);
     event.hold = Some(crate::kafka::delivery::BatchAck::new(5, ack_to));
     actor.do_send(event);
-    client.expect("login_ok").await;
-    until("the bind's messages", || capture.kinds().len() == 4).await;
+    until("the binding's ledger record", || capture.kinds().len() == 3).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
         acks.try_recv().is_err(),
         "held while the ledger record is unconfirmed"
     );
+    assert_eq!(
+        capture.kinds().len(),
+        3,
+        "no session CREATED before the binding is on the ledger"
+    );
     capture.paused.send_replace(false);
+    client.expect("login_ok").await; // told once the binding is on the ledger
+    until("the session CREATED", || capture.kinds().len() == 4).await;
     until("the acknowledgement", || acks.try_recv() == Ok(5)).await;
 }

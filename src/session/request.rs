@@ -28,8 +28,9 @@ pub enum GameRequest {
     Pong,
     /// The worlds and their channels (the game socket's server list).
     ListWorlds,
-    /// How full a world is.
-    WorldStatus { world_id: u8 },
+    /// How full a world is (the game socket's request carries a u16: no world has an id
+    /// beyond a byte, and such a world is shown full, as Atlas's failed look-up is).
+    WorldStatus { world_id: u16 },
     /// The account's characters in a world, to play on one of its channels.
     ListCharacters { world_id: u8, channel_id: u8 },
     /// Play a listed character on the channel chosen with the list, with the PIC the client

@@ -135,6 +135,15 @@ pub struct Output {
     pub payload: Vec<u8>,
 }
 
+/// An account logged in at the peer, and the session holding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub account_id: u32,
+    pub session_id: Uuid,
+    /// Handed over to a channel (PROGRESS_STATE 2); expires after [`TRANSITION_TTL`].
+    pub in_transition: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
     LoggedIn(Uuid),
@@ -194,6 +203,32 @@ impl Book {
     /// Whether an account holds a session entry in a tenant (for tests and the demo).
     pub fn has_session(&self, tenant: Uuid, account_id: u32) -> bool {
         self.sessions.contains_key(&(tenant, account_id))
+    }
+
+    /// The accounts of `tenant` logged in at `now`, with the session holding each (a session
+    /// in transition to a channel counts until its transition expires), by account id.
+    pub fn held(&self, tenant: Uuid, now: Instant) -> Vec<Held> {
+        let mut held: Vec<Held> = self
+            .sessions
+            .iter()
+            .filter(|((t, _), _)| *t == tenant)
+            .filter_map(|((_, account_id), entry)| match *entry {
+                Entry::LoggedIn(session_id) => Some(Held {
+                    account_id: *account_id,
+                    session_id,
+                    in_transition: false,
+                }),
+                Entry::Transition(session_id, at) => {
+                    (now.saturating_duration_since(at) <= TRANSITION_TTL).then_some(Held {
+                        account_id: *account_id,
+                        session_id,
+                        in_transition: true,
+                    })
+                }
+            })
+            .collect();
+        held.sort_by_key(|h| h.account_id);
+        held
     }
 
     /// The peer's answer to one command of `tenant` (region matters for the licence).
@@ -456,3 +491,61 @@ fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
 #[cfg(test)]
 #[path = "book_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod held_tests {
+    use super::*;
+
+    #[test]
+    fn held_lists_a_tenants_logged_in_accounts_and_transitions_until_they_expire() {
+        let file = AccountsFile::parse(
+            r#"{"accounts":[{"id":1,"name":"a","password":"a","licenseAccepted":true},
+                {"id":2,"name":"b","password":"b","licenseAccepted":true}]}"#,
+            "test",
+        )
+        .unwrap();
+        let mut book = Book::new(file);
+        let (tenant, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (s1, s2, s3) = (
+            Uuid::from_u128(11),
+            Uuid::from_u128(12),
+            Uuid::from_u128(13),
+        );
+        let t0 = Instant::now();
+        let create = |name: &str| {
+            Command::Create(CreateBody {
+                account_name: name.into(),
+                password: name.into(),
+                ip_address: "127.0.0.1".into(),
+                hwid: String::new(),
+            })
+        };
+        book.handle(tenant, "GMS", s1, 0, create("a"), t0);
+        book.handle(tenant, "GMS", s2, 0, create("b"), t0);
+        book.handle(other, "GMS", s3, 0, create("a"), t0);
+        let channel = ChannelParams {
+            ip_address: "10.0.0.5".into(),
+            port: 7575,
+            character_id: 1,
+        };
+        let progress = Command::ProgressState {
+            state: 2,
+            params: channel,
+        };
+        book.handle(tenant, "GMS", s2, 2, progress, t0);
+        let held = |in_transition, account_id, session_id| Held {
+            account_id,
+            session_id,
+            in_transition,
+        };
+        assert_eq!(
+            book.held(tenant, t0),
+            vec![held(false, 1, s1), held(true, 2, s2)]
+        );
+        assert_eq!(book.held(other, t0), vec![held(false, 1, s3)]);
+        let later = t0 + TRANSITION_TTL + Duration::from_millis(1);
+        assert_eq!(book.held(tenant, later), vec![held(false, 1, s1)]);
+        book.handle(tenant, "GMS", s1, 1, Command::Logout, later);
+        assert!(book.held(tenant, later).is_empty());
+    }
+}

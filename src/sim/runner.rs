@@ -1,9 +1,13 @@
 //! Connects the simulator's book to Kafka: reads the command topic from its current end (no
 //! consumer group, so it is ready at once), answers each command on the two status topics with
-//! the command's tenant headers, a child `traceparent`, and keys by account id.
+//! the command's tenant headers, a child `traceparent`, and keys by account id. A [`SimControl`]
+//! pauses and resumes it (a stalled account service, which then works off its backlog in
+//! order) and asks it which accounts it holds logged in and how far it has read.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -13,11 +17,12 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info, info_span, warn};
 use uuid::Uuid;
 
 use crate::kafka::{client, headers, keys};
-use crate::sim::book::{Book, Command, OutTopic};
+use crate::sim::book::{Book, Command, Held, OutTopic};
 use crate::tenant::Tenant;
 
 /// The topics the simulator reads and writes.
@@ -34,6 +39,63 @@ pub struct Sim {
     producer: FutureProducer,
     topics: SimTopics,
     book: Book,
+    /// Per partition of the command topic, the offset of the next command to handle.
+    next: BTreeMap<i32, i64>,
+    /// Commands handled so far.
+    handled: u64,
+    /// Kept so that the control channels stay open for as long as the simulator runs.
+    control: SimControl,
+    paused: watch::Receiver<bool>,
+    queries: mpsc::UnboundedReceiver<Query>,
+}
+
+/// A handle on a simulator, running or not: pauses and resumes its consumption, and asks what
+/// it holds. Cheap to clone; the questions are answered while it is paused too.
+#[derive(Clone)]
+pub struct SimControl {
+    paused: Arc<watch::Sender<bool>>,
+    queries: mpsc::UnboundedSender<Query>,
+}
+
+/// How far a simulator has read the command topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Per partition, the offset of the next command it will handle.
+    pub next: BTreeMap<i32, i64>,
+    /// Commands handled since it connected.
+    pub handled: u64,
+}
+
+enum Query {
+    Held(Uuid, oneshot::Sender<Vec<Held>>),
+    Progress(oneshot::Sender<Progress>),
+}
+
+impl SimControl {
+    /// Stops reading commands (they wait on their topic) until [`SimControl::resume`].
+    pub fn pause(&self) {
+        self.paused.send_replace(true);
+    }
+
+    /// Reads commands again, the backlog first, in order.
+    pub fn resume(&self) {
+        self.paused.send_replace(false);
+    }
+
+    /// The accounts of `tenant` logged in at the simulator now (see [`Book::held`]); `None`
+    /// when the simulator has stopped.
+    pub async fn held(&self, tenant: Uuid) -> Option<Vec<Held>> {
+        let (tx, rx) = oneshot::channel();
+        self.queries.send(Query::Held(tenant, tx)).ok()?;
+        rx.await.ok()
+    }
+
+    /// How far the simulator has read; `None` when it has stopped.
+    pub async fn progress(&self) -> Option<Progress> {
+        let (tx, rx) = oneshot::channel();
+        self.queries.send(Query::Progress(tx)).ok()?;
+        rx.await.ok()
+    }
 }
 
 impl Sim {
@@ -65,32 +127,75 @@ impl Sim {
             )));
         }
         consumer.assign(&tpl)?;
+        let next = tpl
+            .elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                Offset::Offset(n) => Some((e.partition(), n)),
+                _ => None,
+            })
+            .collect();
         let producer = client::producer_config(bootstrap, kafka).create()?;
         info!(topic = %topics.command, partitions = tpl.count(), "Account simulator listening.");
+        let (paused_tx, paused) = watch::channel(false);
+        let (queries_tx, queries) = mpsc::unbounded_channel();
         Ok(Sim {
             consumer,
             producer,
             topics,
             book,
+            next,
+            handled: 0,
+            control: SimControl {
+                paused: Arc::new(paused_tx),
+                queries: queries_tx,
+            },
+            paused,
+            queries,
         })
     }
 
-    /// Answers commands until `stop` completes.
+    /// A handle to pause, resume and question this simulator.
+    pub fn control(&self) -> SimControl {
+        self.control.clone()
+    }
+
+    /// Answers commands until `stop` completes (none while paused; questions always).
     pub async fn run(mut self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
+            let paused = *self.paused.borrow_and_update();
             tokio::select! {
                 _ = &mut stop => return,
-                received = self.consumer.recv() => match received {
+                // Never closed, never in error: `self.control` holds the senders.
+                Some(query) = self.queries.recv() => self.query(query),
+                _ = self.paused.changed() => {}
+                received = self.consumer.recv(), if !paused => match received {
                     Ok(msg) => {
                         let msg = msg.detach();
                         self.answer(&msg).await;
+                        self.next.insert(msg.partition(), msg.offset() + 1);
+                        self.handled += 1;
                     }
                     Err(error) => {
                         warn!(%error, "Simulator consumer error.");
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 }
+            }
+        }
+    }
+
+    fn query(&self, query: Query) {
+        match query {
+            Query::Held(tenant, reply) => {
+                let _ = reply.send(self.book.held(tenant, Instant::now()));
+            }
+            Query::Progress(reply) => {
+                let _ = reply.send(Progress {
+                    next: self.next.clone(),
+                    handled: self.handled,
+                });
             }
         }
     }

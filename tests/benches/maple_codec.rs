@@ -14,12 +14,10 @@
 //! - `maple_codec/aes/N`: the AES-OFB layer alone (1456/1460 chunks), through the smallest
 //!   public surface that has it alone: `RecvCipher::decrypt` of JMS 185, which has no Shanda
 //!   (OFB encrypts and decrypts alike; the IV shuffle, four table lookups, comes with it);
-//! - `maple_codec/shanda_encrypt/N`, `…/shanda_decrypt/N`: the Shanda layer alone. The codec's
-//!   Shanda functions are crate-private, so these run a copy of them (below), checked at start
-//!   against the codec's own output;
+//! - `maple_codec/shanda_encrypt/N`, `…/shanda_decrypt/N`: the codec's Shanda layer alone
+//!   (never inlined, as in the codec: exposed by the `bench-internals` feature);
 //! - `maple_codec/layers_open/N`: the codec's AES and Shanda decryption together, without
-//!   framing (`RecvCipher::decrypt` of GMS 83): a check on the copy, it should cost
-//!   `aes + shanda_decrypt`.
+//!   framing (`RecvCipher::decrypt` of GMS 83): it should cost `aes + shanda_decrypt`.
 //!
 //! `aes + shanda_encrypt` is the floor of `s2c`, `aes + shanda_decrypt` that of `c2s_frame`:
 //! framing should add no copy but the one body copy (or socket read) and no allocation.
@@ -63,91 +61,9 @@ fn rules(region: Region, major: u16) -> Rules {
     Rules::for_version(Version::new(region, major, 1)).expect("supported")
 }
 
-/// The codec's Shanda layer (`gateway::maple::crypto::shanda`, crate-private), copied.
+/// The codec's own Shanda layer (exposed to benchmarks by the `bench-internals` feature).
 mod shanda {
-    pub fn encrypt(d: &mut [u8]) {
-        for _ in 0..3 {
-            forward_encrypt(d);
-            backward_encrypt(d);
-        }
-    }
-
-    pub fn decrypt(d: &mut [u8]) {
-        for _ in 0..3 {
-            backward_decrypt(d);
-            forward_decrypt(d);
-        }
-    }
-
-    fn counter(len: usize, i: usize) -> u8 {
-        (len - i).to_le_bytes()[0]
-    }
-
-    fn forward_encrypt(d: &mut [u8]) {
-        let len = d.len();
-        let mut b = 0u8;
-        for (i, x) in d.iter_mut().enumerate() {
-            let j = counter(len, i);
-            let c = (x.rotate_left(3).wrapping_add(j)) ^ b;
-            b = c;
-            *x = (!c.rotate_right(u32::from(j) % 8)).wrapping_add(0x48);
-        }
-    }
-
-    fn backward_encrypt(d: &mut [u8]) {
-        let len = d.len();
-        let mut b = 0u8;
-        for (k, x) in d.iter_mut().rev().enumerate() {
-            let j = counter(len, k);
-            let c = (x.rotate_left(4).wrapping_add(j)) ^ b;
-            b = c;
-            *x = (c ^ 0x13).rotate_right(3);
-        }
-    }
-
-    fn backward_decrypt(d: &mut [u8]) {
-        let len = d.len();
-        let mut b = 0u8;
-        for (k, x) in d.iter_mut().rev().enumerate() {
-            let j = counter(len, k);
-            let t = x.rotate_left(3) ^ 0x13;
-            *x = ((t ^ b).wrapping_sub(j)).rotate_right(4);
-            b = t;
-        }
-    }
-
-    fn forward_decrypt(d: &mut [u8]) {
-        let len = d.len();
-        let mut b = 0u8;
-        for (i, x) in d.iter_mut().enumerate() {
-            let j = counter(len, i);
-            let t = (!x.wrapping_sub(0x48)).rotate_left(u32::from(j) % 8);
-            *x = ((t ^ b).wrapping_sub(j)).rotate_right(3);
-            b = t;
-        }
-    }
-}
-
-/// The copy computes what the codec computes: a GMS 83 frame with its AES layer removed (by
-/// JMS 185's AES-only receive state, same IV expansion) is the copy's Shanda of the body.
-fn check_the_copy(body: &[u8]) {
-    let gms = rules(Region::Gms, 83);
-    let jms = rules(Region::Jms, 185);
-    assert_eq!(gms.iv_expansion, jms.iv_expansion);
-    assert!(gms.shanda && !jms.shanda);
-    let mut frame = Vec::new();
-    let mut send = SendCipher::new(&gms, IV);
-    send.write_packet(&mut frame, |w| {
-        w.bytes(body);
-    })
-    .expect("fits");
-    let mut codec = frame[4..].to_vec();
-    RecvCipher::new(&jms, IV).decrypt(&mut codec);
-    let mut copy = body.to_vec();
-    shanda::encrypt(&mut copy);
-    assert_eq!(codec, copy, "the Shanda copy differs from the codec's");
-    shanda::decrypt(&mut copy);
-    assert_eq!(copy, body);
+    pub use login_orchestrator::internals::{shanda_decrypt as decrypt, shanda_encrypt as encrypt};
 }
 
 fn maple_codec(c: &mut Criterion) {
@@ -156,7 +72,6 @@ fn maple_codec(c: &mut Criterion) {
     let mut g = c.benchmark_group("maple_codec");
     for size in SIZES {
         let (body, handler) = body(size);
-        check_the_copy(&body);
         g.throughput(Throughput::Bytes(size as u64));
 
         let mut send = SendCipher::new(&gms, IV);

@@ -216,12 +216,29 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct Record {
     pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// The producer's timestamp (ms since the epoch; 0 when the broker gave none).
+    pub timestamp: i64,
     pub key: Vec<u8>,
     pub headers: Vec<(String, Vec<u8>)>,
     pub payload: Vec<u8>,
 }
 
 impl Record {
+    /// The record of a consumed message, with its headers as read.
+    pub fn of<M: Message>(m: &M, headers: Vec<(String, Vec<u8>)>) -> Record {
+        Record {
+            topic: m.topic().to_owned(),
+            partition: m.partition(),
+            offset: m.offset(),
+            timestamp: m.timestamp().to_millis().unwrap_or(0),
+            key: m.key().unwrap_or_default().to_vec(),
+            headers,
+            payload: m.payload().unwrap_or_default().to_vec(),
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.payload).unwrap()
     }
@@ -254,12 +271,7 @@ impl Observer {
                         .collect()
                 })
                 .unwrap_or_default();
-            self.seen.push(Record {
-                topic: m.topic().to_owned(),
-                key: m.key().unwrap_or_default().to_vec(),
-                headers,
-                payload: m.payload().unwrap_or_default().to_vec(),
-            });
+            self.seen.push(Record::of(&m, headers));
         }
     }
 
@@ -345,6 +357,28 @@ impl Injector {
 }
 
 // ---- Added for the reliability tests (outage.rs, abuse.rs) -------------------------------
+
+/// A port on 127.0.0.1 that nothing listens on, below the ephemeral range, for a listener that
+/// binds it later and again (a gateway across restarts, say): a port from [`free_port`] can be
+/// taken meanwhile by any outgoing connection's local end, which this one never is.
+pub fn listen_port() -> u16 {
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let from = 10000.min(low / 2);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        ^ u64::from(std::process::id()) << 32;
+    let mut rng = XorShift(seed | 1);
+    loop {
+        let port = from + (rng.next_u64() % u64::from(low - from)) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// A free TCP port on 127.0.0.1 (bound and released at once).
 pub fn free_port() -> u16 {
@@ -585,4 +619,194 @@ impl Observer {
             }
         }
     }
+}
+
+// ---- A broker of the test's own behind a cuttable proxy (outage.rs, chaos.rs) --------------
+
+/// A second tansu, on its own port, advertising another address; killed when dropped.
+pub struct Tansu(std::process::Child);
+
+impl Tansu {
+    pub fn start(port: u16, advertised: u16) -> Tansu {
+        use std::process::{Command, Stdio};
+        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/tansu/tansu");
+        assert!(
+            std::path::Path::new(bin).exists(),
+            "{bin} is missing: run `tests/tools/broker.sh fetch` (make test does)"
+        );
+        let child = Command::new(bin)
+            .arg("broker")
+            .arg("--listener-url")
+            .arg(format!("tcp://127.0.0.1:{port}"))
+            .arg("--advertised-listener-url")
+            .arg(format!("tcp://127.0.0.1:{advertised}"))
+            .arg("--storage-engine")
+            .arg("memory://tansu/")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a second tansu");
+        Tansu(child)
+    }
+
+    /// Waits until it accepts connections on `port`.
+    pub async fn wait_listening(port: u16) {
+        let end = Instant::now() + DEADLINE;
+        while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(Instant::now() < end, "the second tansu did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Tansu {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP proxy from `127.0.0.1:port` to `127.0.0.1:upstream` that can be cut. By default a cut
+/// closes every proxied connection and the listening socket (new connections are refused) until
+/// it is restored. [`Proxy::start_cutting_only`] cuts the connections of one Kafka client only
+/// (the service's, by its `client.id`): the others, the account simulator and the observers in
+/// the test process, keep their broker through every cut, as when only the network between the
+/// service and the broker fails.
+pub struct Proxy {
+    pub port: u16,
+    up: tokio::sync::watch::Sender<bool>,
+}
+
+impl Proxy {
+    pub fn start(port: u16, upstream: u16) -> Proxy {
+        Proxy::start_with(port, upstream, None)
+    }
+
+    /// A proxy whose cuts concern the Kafka clients whose `client.id` is `client_id` alone (read
+    /// from the header of the first request on each connection). During a cut, such a client's
+    /// connections are closed, and a new one is closed as soon as its first request shows who
+    /// it is.
+    pub fn start_cutting_only(port: u16, upstream: u16, client_id: &str) -> Proxy {
+        Proxy::start_with(port, upstream, Some(client_id.into()))
+    }
+
+    fn start_with(port: u16, upstream: u16, only: Option<std::sync::Arc<str>>) -> Proxy {
+        let (up, rx) = tokio::sync::watch::channel(true);
+        // Bound before this returns, so that a client started next finds it.
+        let listener = Self::bind(port);
+        // Its own thread and runtime: the test's thread makes blocking librdkafka calls.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(Self::serve(listener, port, upstream, rx, only));
+        });
+        Proxy { port, up }
+    }
+
+    fn bind(port: u16) -> std::net::TcpListener {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket
+            .bind(format!("127.0.0.1:{port}").parse().unwrap())
+            .unwrap_or_else(|e| panic!("proxy bind {port}: {e}"));
+        let listener = socket.listen(1024).unwrap();
+        listener.into_std().unwrap()
+    }
+
+    async fn serve(
+        first: std::net::TcpListener,
+        port: u16,
+        upstream: u16,
+        mut up: tokio::sync::watch::Receiver<bool>,
+        only: Option<std::sync::Arc<str>>,
+    ) {
+        let mut bound = Some(first);
+        loop {
+            if only.is_none() && up.wait_for(|u| *u).await.is_err() {
+                return;
+            }
+            let std_listener = bound.take().unwrap_or_else(|| Self::bind(port));
+            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+            loop {
+                tokio::select! {
+                    changed = up.changed() => {
+                        if changed.is_err() { return; }
+                        // A cut of every client: drop the listener.
+                        if only.is_none() && !*up.borrow() { break; }
+                    }
+                    accepted = listener.accept() => {
+                        let Ok((client, _)) = accepted else { continue };
+                        tokio::spawn(Self::pipe(client, upstream, up.clone(), only.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Carries one connection until it ends, or until a cut if it is one that cuts concern.
+    async fn pipe(
+        mut client: TcpStream,
+        upstream: u16,
+        mut up: tokio::sync::watch::Receiver<bool>,
+        only: Option<std::sync::Arc<str>>,
+    ) {
+        let mut first = Vec::new();
+        let cuttable = match &only {
+            None => true,
+            Some(id) => {
+                let read = kafka_client_id(&mut client, &mut first);
+                match tokio::time::timeout(Duration::from_secs(10), read).await {
+                    Ok(Some(found)) => found == **id,
+                    _ => return,
+                }
+            }
+        };
+        if cuttable && !*up.borrow() {
+            return; // cut: closed at once
+        }
+        let Ok(mut server) = TcpStream::connect(("127.0.0.1", upstream)).await else {
+            return;
+        };
+        if server.write_all(&first).await.is_err() {
+            return;
+        }
+        if cuttable {
+            tokio::select! {
+                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                _ = up.wait_for(|u| !*u) => {}
+            }
+        } else {
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+        }
+    }
+
+    pub fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    pub fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+/// Reads the header of the first Kafka request on a connection (size, api key, api version,
+/// correlation id, then `client_id` as an int16-length string in every header version) into
+/// `read`, and returns the client id.
+async fn kafka_client_id(stream: &mut TcpStream, read: &mut Vec<u8>) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; 14];
+    stream.read_exact(&mut head).await.ok()?;
+    read.extend_from_slice(&head);
+    let len = i16::from_be_bytes([head[12], head[13]]);
+    if len <= 0 {
+        return Some(String::new());
+    }
+    let mut id = vec![0u8; len as usize];
+    stream.read_exact(&mut id).await.ok()?;
+    read.extend_from_slice(&id);
+    Some(String::from_utf8_lossy(&id).into_owned())
 }

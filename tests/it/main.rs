@@ -3,7 +3,10 @@
 
 mod abuse;
 mod atlas;
+mod chaos;
+mod configuration;
 mod embedded;
+mod game;
 mod helpers;
 mod lifecycle;
 mod observe;

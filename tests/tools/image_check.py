@@ -662,6 +662,9 @@ def start_service(replay):
         env["SERVICE_CONFIG"] = str(remapped)
         say(f"no network namespace: host ports {tenant_ports} and admin {admin_port} on 127.0.0.1")
     else:
+        # The tenants of the image's service file (without it, the embedded mode would take
+        # its REST simulator's; an operator's container names its file the same way).
+        env.setdefault("SERVICE_CONFIG", "config/service.json")
         say(f"own network namespace: the image's ports, tenants {tenant_ports}, admin {admin_port}")
     log = open(root.parent / "service.log", "wb")
     argv = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs",
@@ -669,11 +672,13 @@ def start_service(replay):
     say(f"CMD {command} as {uid}:{gid} in {final['WORKDIR']} (log: {log.name})")
     process = subprocess.Popen(argv, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                preexec_fn=enter_new_netns if isolated else None)
-    return process, NetNs(process.pid if isolated else None), tenant_ports, admin_port, uid, log.name
+    tenants = service_file["tenants"]
+    return process, NetNs(process.pid if isolated else None), tenants, admin_port, uid, log.name
 
 
 def exercise(replay):
-    process, net, tenant_ports, admin_port, uid, log = start_service(replay)
+    process, net, tenants, admin_port, uid, log = start_service(replay)
+    tenant_ports = [t["port"] for t in tenants]
     try:
         started = time.monotonic()
         wait_for("/healthz 200", STEP_DEADLINE, lambda: http_get(net, admin_port, "/healthz")[0] == 200, process)
@@ -683,11 +688,15 @@ def exercise(replay):
             raise CheckFailed(f"the service does not run as {uid}: {uids[0]}")
         wait_for("/readyz 200", STEP_DEADLINE, lambda: http_get(net, admin_port, "/readyz")[0] == 200, process)
         say(f"/readyz 200 after {time.monotonic() - started:.1f} s; the process runs as uid {uid}")
-        for port in tenant_ports:
+        for tenant, port in zip(tenants, tenant_ports):
             # The listeners open just after readiness (once the session ledger was read).
             wait_for(f"the gateway on {port}", STEP_DEADLINE, lambda: net.connect(port).close() is None, process)
-            login(net, port)
-        say(f"a login on each tenant port {tenant_ports} got login_ok (config/accounts.json readable)")
+            if tenant.get("protocol", "maple") == "json-lines":
+                login(net, port)
+            else:
+                game_hello(net, port, tenant["majorVersion"])
+        say(f"each tenant port {tenant_ports} answered: a JSON-lines login got login_ok "
+            "(config/accounts.json readable), a game socket its hello")
         code, body = http_get(net, admin_port, "/metrics")
         if code != 200 or "login_logins_total" not in body:
             raise CheckFailed(f"/metrics answered {code} without login_logins_total")
@@ -708,6 +717,23 @@ def exercise(replay):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def game_hello(net, port, major):
+    """A game socket's raw hello: u16 length 14, u16 the tenant's major version (maple-protocol.md §2)."""
+    s = net.connect(port, timeout=15.0)
+    try:
+        hello = b""
+        while len(hello) < 16:
+            chunk = s.recv(16 - len(hello))
+            if not chunk:
+                raise CheckFailed(f"the game socket on {port} closed after {len(hello)} bytes of its hello")
+            hello += chunk
+        length, version = struct.unpack_from("<HH", hello)
+        if (length, version) != (0x0E, major):
+            raise CheckFailed(f"the game socket on {port} said {hello.hex()} (length {length}, version {version})")
+    finally:
+        s.close()
 
 
 def login(net, port):

@@ -49,7 +49,7 @@ fn request_of(packet: Packet) -> Result<Request, &'static str> {
         }
         Packet::ServerListRequest => GameRequest::ListWorlds,
         Packet::ServerStatus(status) => GameRequest::WorldStatus {
-            world_id: u8::try_from(status.world_id).map_err(|_| "unknown_world")?,
+            world_id: status.world_id,
         },
         Packet::CharacterListWorld(list) => GameRequest::ListCharacters {
             world_id: list.world_id,

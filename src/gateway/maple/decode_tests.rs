@@ -156,3 +156,24 @@ fn a_request_never_shows_its_pin_or_pic() {
         "{shown}"
     );
 }
+
+#[test]
+fn pic_is_used_by_the_gms_versions_whose_list_carries_the_login_option() {
+    for (region, major, pic) in [
+        ("GMS", 12, false),
+        ("GMS", 83, true),
+        ("GMS", 87, true),
+        ("GMS", 92, true),
+        ("GMS", 95, true),
+        ("JMS", 185, false),
+    ] {
+        let tenant = TenantConfig {
+            region: region.into(),
+            major_version: major,
+            minor_version: 1,
+            ..TenantConfig::default()
+        };
+        let (setup, _) = Setup::for_tenant(&tenant).unwrap();
+        assert_eq!(setup.uses_pic(), pic, "{region} {major}");
+    }
+}

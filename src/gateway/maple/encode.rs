@@ -19,8 +19,8 @@ use super::{
 use crate::message::account_session::Until;
 use crate::session::connection::Encode;
 use crate::session::output::{
-    AccountInfo, AllCharacters, Deletion, NameVerdict, Output, PicState, PinPrompt, Refusal,
-    SelectRefusal,
+    AccountInfo, AllCharacters, Deletion, NameVerdict, Output, PeerCode, PicState, PinPrompt,
+    Problem, Refusal, SelectRefusal,
 };
 
 /// The connection's encoder: its send cipher, and its hello until sent.
@@ -221,6 +221,15 @@ impl Encode for Encoder {
                 let code = self.code(WriterKind::CharacterViewAll, CODES, "ERROR_VIEW_ALL", 2);
                 self.packet(buf, WriterKind::CharacterViewAll, |w| {
                     r::view_all_code(w, code)
+                });
+            }
+            // A login on a session logged in already (a client back at its login screen):
+            // Atlas sends the CREATE, and the account service answers ALREADY_LOGGED_IN (7)
+            // since this very session holds the account; the client is told the same.
+            Output::Problem(Problem::AlreadyLoggedIn) => {
+                let code = self.refusal_code(&Refusal::Peer(PeerCode::AlreadyLoggedIn));
+                self.packet(buf, WriterKind::AuthLoginFailed, |w| {
+                    r::auth_login_failed(w, rules, code)
                 });
             }
             // Nothing to tell a game client: a refused connection before its hello, the

@@ -50,6 +50,8 @@ mod flow_tests;
 pub use crypto::{
     build_header, check_header, header_length, shuffle_iv, PacketTooLong, RecvCipher, SendCipher,
 };
+#[cfg(feature = "bench-internals")]
+pub use crypto::{shanda_decrypt, shanda_encrypt};
 pub use frame::{FrameDecoder, FrameError, Packet, DEFAULT_MAX_BODY_LEN};
 pub use hello::{hello, Hello};
 pub use model::{

@@ -69,10 +69,11 @@ impl Setup {
         Ok((setup, warnings))
     }
 
-    /// Whether the version's clients select characters with a PIC (every GMS version; the JMS
-    /// client is kept on its plain select, §14.7).
+    /// Whether the version's clients select characters with a PIC: GMS from 83 (the versions
+    /// whose character list carries the login option); GMS 12 has no PIC, and the JMS client
+    /// is kept on its plain select (§14.7).
     pub fn uses_pic(&self) -> bool {
-        !self.rules.version.is_jms()
+        !self.rules.version.is_jms() && self.rules.list.login_opt
     }
 }
 
@@ -84,10 +85,12 @@ pub fn connection(
     writer: ClientWriter,
     setup: Arc<Setup>,
 ) -> Connection {
+    // Two IVs from the random bytes of a v4 uuid (bytes 6 and 8 carry its version and
+    // variant bits, so neither IV takes them).
     let ivs = *uuid::Uuid::new_v4().as_bytes();
     let (recv_iv, send_iv) = (
         [ivs[0], ivs[1], ivs[2], ivs[3]],
-        [ivs[8], ivs[9], ivs[10], ivs[11]],
+        [ivs[12], ivs[13], ivs[14], ivs[15]],
     );
     let decoder = FrameDecoder::with_max_body_len(RecvCipher::new(&setup.rules, recv_iv), MAX_BODY);
     let frames = FramedRead::with_capacity(read, decoder, 64);
@@ -96,6 +99,7 @@ pub fn connection(
     let flow = Flow::Game {
         pic: setup.uses_pic(),
         pin: setup.uses_pin,
+        worlds_at_login: setup.rules.server_list_after_auth,
     };
     Connection {
         tenant,

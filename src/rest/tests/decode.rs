@@ -245,7 +245,7 @@ fn configurations_decode_tasks_tenants_and_raw_socket() {
 
 #[test]
 fn a_tenant_config_without_socket_has_none() {
-    let body = r#"{"data":{"type":"tenants","id":"083839c6-c47c-42a6-9585-76492795d123","attributes":{"region":"GMS"}}}"#;
+    let body = r#"{"data":{"type":"tenants","id":"083839c6-c47c-42a6-9585-76492795d123","attributes":{"region":"GMS","majorVersion":83,"minorVersion":1}}}"#;
     let d = doc(TENANTS, body);
     assert_eq!(
         TenantConfig::decode(d.one(TENANTS).expect("one"))
@@ -253,6 +253,112 @@ fn a_tenant_config_without_socket_has_none() {
             .socket,
         None
     );
+}
+
+/// The decode error of a service or tenant configuration document, as text.
+fn config_error(kind: &str, attributes: &str) -> String {
+    let body = format!(
+        r#"{{"data":{{"type":"{kind}","id":"083839c6-c47c-42a6-9585-76492795d123","attributes":{attributes}}}}}"#
+    );
+    let d = doc(kind, &body);
+    let resource = d.one(kind).expect("one");
+    let error = if kind == SERVICES {
+        ServiceConfig::decode(resource)
+            .map(|_| ())
+            .expect_err(attributes)
+    } else {
+        TenantConfig::decode(resource)
+            .map(|_| ())
+            .expect_err(attributes)
+    };
+    assert!(matches!(error, RestError::Decode { .. }), "{error}");
+    error.to_string()
+}
+
+#[test]
+fn a_service_configs_tenant_entries_need_an_id_and_a_port_and_errors_name_the_entry() {
+    let cases = [
+        (r#"{"tenants":{}}"#, "services.tenants: expected a list"),
+        (
+            r#"{"tenants":[7]}"#,
+            "services.tenants[0]: expected an object",
+        ),
+        (
+            r#"{"tenants":[{"id":"083839c6-c47c-42a6-9585-76492795d123","port":8300},{"port":8484}]}"#,
+            "services.tenants[1].id: missing",
+        ),
+        (
+            r#"{"tenants":[{"id":"x","port":1}]}"#,
+            "services.tenants[0].id: not a uuid",
+        ),
+        (
+            r#"{"tenants":[{"id":"083839c6-c47c-42a6-9585-76492795d123"}]}"#,
+            "services.tenants[0].port: missing",
+        ),
+        (
+            r#"{"tenants":[{"id":"083839c6-c47c-42a6-9585-76492795d123","port":70000}]}"#,
+            "services.tenants[0].port: invalid value: integer `70000`, expected u16",
+        ),
+        (
+            r#"{"tenants":[{"id":"083839c6-c47c-42a6-9585-76492795d123","port":"8300"}]}"#,
+            "services.tenants[0].port: invalid type: string \"8300\", expected u16",
+        ),
+        (
+            r#"{"tasks":[{"type":"timeout","interval":"5s"}]}"#,
+            "services.tasks[0].interval: invalid type: string \"5s\", expected u64",
+        ),
+    ];
+    for (attributes, expected) in cases {
+        assert_eq!(
+            config_error(SERVICES, attributes),
+            format!("cannot decode {expected}"),
+            "{attributes}"
+        );
+    }
+}
+
+#[test]
+fn a_service_configs_tenant_entry_keeps_its_other_members() {
+    let body = r#"{"data":{"type":"services","id":"s","attributes":{"tasks":null,
+      "tenants":[{"id":"083839c6-c47c-42a6-9585-76492795d123","port":8484,"protocol":"json-lines"}]}}}"#;
+    let s = ServiceConfig::decode(doc(SERVICES, body).one(SERVICES).expect("one")).expect("decode");
+    assert!(s.tasks.is_empty());
+    assert_eq!(s.tenants[0].port, 8484);
+    assert_eq!(s.tenants[0].extra.len(), 1);
+    assert_eq!(s.tenants[0].extra["protocol"], "json-lines");
+}
+
+#[test]
+fn a_tenant_config_needs_its_region_and_versions() {
+    let cases = [
+        (
+            r#"{"majorVersion":83,"minorVersion":1}"#,
+            "tenants.region: missing",
+        ),
+        (
+            r#"{"region":"GMS","minorVersion":1}"#,
+            "tenants.majorVersion: missing",
+        ),
+        (
+            r#"{"region":"GMS","majorVersion":83,"minorVersion":null}"#,
+            "tenants.minorVersion: missing",
+        ),
+        (
+            r#"{"region":"GMS","majorVersion":"83","minorVersion":1}"#,
+            "tenants.majorVersion: invalid type: string \"83\", expected u16",
+        ),
+        (
+            r#"{"region":7,"majorVersion":83,"minorVersion":1}"#,
+            "tenants.region: invalid type: integer `7`, expected a string",
+        ),
+    ];
+    for (attributes, expected) in cases {
+        assert_eq!(
+            config_error(TENANTS, attributes),
+            format!("cannot decode {expected}"),
+            "{attributes}"
+        );
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ fn with_pin(pin: &str, gender: u8) -> State {
     s.flow = Flow::Game {
         pic: true,
         pin: true,
+        worlds_at_login: false,
     };
     login(&mut s);
     step(&mut s, created());

@@ -65,10 +65,10 @@ impl State {
             // The client checks the name first; a client that did not is refused here.
             return vec![creation_failed("the name breaks the name rule")];
         }
-        if self.game.creating {
+        if self.game.creating.is_some() {
             return vec![Effect::Dropped("creation_in_flight")];
         }
-        self.game.creating = true;
+        self.game.creating = Some(new.name.clone());
         let mut seed = SeedRequest::new(self.account_id, world_id, new.name);
         seed.gender = new.gender.unwrap_or(account.gender);
         seed.job_index = new.job_index;
@@ -86,29 +86,41 @@ impl State {
 
     /// The factory's answer to the creation request (its outcome comes as a seed event).
     pub(super) fn seeded(&mut self, result: Result<(), RestError>) -> Vec<Effect> {
-        if result.is_ok() || !self.game.creating {
+        if result.is_ok() || self.game.creating.take().is_none() {
             return Vec::new();
         }
-        self.game.creating = false;
         vec![creation_failed("the character factory refused the request")]
     }
 
-    /// The seed event's character, read: shown to the client, and selectable.
+    /// The seed event's character, read: if it is the one this session asked for, shown to
+    /// the client, and selectable.
     pub(super) fn new_character(
         &mut self,
         character_id: u32,
         result: Result<Box<CharacterInfo>, RestError>,
     ) -> Vec<Effect> {
+        let Some(requested) = self.game.creating.as_deref() else {
+            return Vec::new(); // answered already
+        };
         match result {
-            Ok(character) if character.character.account_id == self.account_id => {
+            Ok(character)
+                if character.character.account_id == self.account_id
+                    && character.character.name.eq_ignore_ascii_case(requested) =>
+            {
+                self.game.creating = None;
                 self.game.listed.push(character_id);
                 vec![Effect::Tell(Output::CharacterCreated {
                     character_id,
                     character: Some(character),
                 })]
             }
-            Ok(_) => Vec::new(), // not this account's: nothing to show
-            Err(_) => vec![creation_failed("the new character could not be read")],
+            // Another request's (another client of the factory created one for the account
+            // meanwhile), or not this account's: nothing to show, the session's own is awaited.
+            Ok(_) => Vec::new(),
+            Err(_) => {
+                self.game.creating = None;
+                vec![creation_failed("the new character could not be read")]
+            }
         }
     }
 

@@ -10,10 +10,15 @@ use crate::session::output::{CharacterInfo, Deletion, NameVerdict, PicState, Sel
 use crate::session::request::{NewCharacter, PicAnswer, Secret};
 
 fn character(id: u32, account_id: u32) -> CharacterInfo {
+    named(id, account_id, "")
+}
+
+fn named(id: u32, account_id: u32, name: &str) -> CharacterInfo {
     CharacterInfo {
         character: Character {
             id,
             account_id,
+            name: name.into(),
             ..Character::default()
         },
         ..CharacterInfo::default()
@@ -130,7 +135,7 @@ fn a_creation_asks_the_factory_for_the_chosen_world_and_waits_for_the_seed_event
     );
     let read = Answer::NewCharacter {
         character_id: 12,
-        result: Ok(Box::new(character(12, 1))),
+        result: Ok(Box::new(named(12, 1, "hero"))),
     };
     assert!(matches!(
         &step(&mut s, Input::Fetched(read))[..],
@@ -147,6 +152,47 @@ fn a_creation_asks_the_factory_for_the_chosen_world_and_waits_for_the_seed_event
         step(&mut s, Input::Seed(SeedBody::Created { character_id: 13 })).is_empty(),
         "a seed event this session did not ask for"
     );
+}
+
+/// A seed event names the account and the character only: the character read is the
+/// session's when it has the requested name; another's (another client of the factory asked
+/// for the same account meanwhile) is not shown, and the session's own is still awaited.
+#[test]
+fn a_seed_event_of_another_request_is_not_the_answer_to_the_sessions() {
+    let mut s = listed("");
+    step(&mut s, new_character("Hero"));
+    step(&mut s, Input::Fetched(Answer::Seeded(Ok(()))));
+    let read = |id, name: &str| {
+        Input::Fetched(Answer::NewCharacter {
+            character_id: id,
+            result: Ok(Box::new(named(id, 1, name))),
+        })
+    };
+    assert_eq!(
+        step(&mut s, Input::Seed(SeedBody::Created { character_id: 13 })),
+        vec![Effect::Fetch(Query::NewCharacter { character_id: 13 })]
+    );
+    assert!(
+        step(&mut s, read(13, "Other")).is_empty(),
+        "not the session's"
+    );
+    assert!(!s.game.listed.contains(&13));
+    let other_account = Input::Fetched(Answer::NewCharacter {
+        character_id: 14,
+        result: Ok(Box::new(named(14, 2, "Hero"))),
+    });
+    step(&mut s, Input::Seed(SeedBody::Created { character_id: 14 }));
+    assert!(step(&mut s, other_account).is_empty(), "not the account's");
+    step(&mut s, Input::Seed(SeedBody::Created { character_id: 12 }));
+    assert!(matches!(
+        &step(&mut s, read(12, "Hero"))[..],
+        [Effect::Tell(Output::CharacterCreated {
+            character_id: 12,
+            ..
+        })]
+    ));
+    assert!(s.game.creating.is_none(), "answered");
+    assert!(step(&mut s, read(12, "Hero")).is_empty(), "answered once");
 }
 
 #[test]
@@ -240,6 +286,36 @@ fn a_deletion_checks_the_pic_then_asks_the_services() {
         told(Deletion::Failed),
         "a character no longer listed is not asked for"
     );
+}
+
+/// One check at a time: a deletion while a select's PIC is being recorded is dropped, and the
+/// record's answer goes to the select that asked for it.
+#[test]
+fn a_deletion_while_a_select_checks_its_pic_is_dropped() {
+    let mut s = listed("1234");
+    let select = game(GameRequest::PlayCharacter {
+        character_id: 7,
+        pic: PicAnswer::Given("1234".into()),
+    });
+    assert!(matches!(
+        &step(&mut s, select)[..],
+        [Effect::Fetch(Query::Attempt { success: true, .. })]
+    ));
+    let delete = game(GameRequest::DeleteCharacter {
+        character_id: 8,
+        pic: Some(Secret::new("0000")),
+    });
+    assert_eq!(
+        step(&mut s, delete),
+        vec![Effect::Dropped("check_in_flight")]
+    );
+    assert!(matches!(
+        &step(&mut s, pic_recorded(true, false))[..],
+        [Effect::Fetch(Query::Channel {
+            character_id: 7,
+            ..
+        })]
+    ));
 }
 
 #[test]
@@ -389,6 +465,40 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
             SelectRefusal::Unavailable
         ))],
         "a full or unknown world is told, where Atlas stays silent"
+    );
+    // A host name cannot be sent to the client: the least loaded of the others is chosen.
+    let named = vec![
+        channel(0, 90, "10.0.0.1"),
+        channel(1, 0, "channel-1.local"),
+        channel(2, 50, "10.0.0.3"),
+    ];
+    assert_eq!(
+        step(
+            &mut s,
+            Input::Fetched(Answer::WorldChannels {
+                character_id: 8,
+                result: Ok(named)
+            })
+        ),
+        vec![Effect::SendProgress(ChannelParams {
+            ip_address: "10.0.0.3".into(),
+            port: 7577,
+            character_id: 8
+        })]
+    );
+    let only_named = vec![channel(0, 0, "channel-0.local")];
+    assert_eq!(
+        step(
+            &mut s,
+            Input::Fetched(Answer::WorldChannels {
+                character_id: 8,
+                result: Ok(only_named)
+            })
+        ),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))],
+        "no channel the client can be sent to"
     );
 }
 

@@ -6,16 +6,25 @@
 use crate::message::account_session::ChannelParams;
 use crate::rest::{AccountChange, AttemptKind, AttemptResult, Channel, RestError, World};
 use crate::session::fetch::{Answer, Query, RosterAnswer};
-use crate::session::output::{Output, PicState, SelectRefusal};
+use crate::session::output::{Output, PicState, Problem, SelectRefusal, Unavailable};
 use crate::session::request::PicAnswer;
 
-use super::{Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Selecting, State};
+use super::{problem, Awaiting, Effect, EndReason, Flow, GameRequest, Phase, Selecting, State};
 
 /// The load a world is shown with when it cannot be read (the client shows it as full).
 const FULL: u16 = 2;
 
+/// The dropped-request reason of a PIN or PIC check (or a PIC registration) asked for while
+/// another is at the account service.
+const CHECK_IN_FLIGHT: &str = "check_in_flight";
+
 impl State {
     pub(super) fn game_request(&mut self, request: GameRequest) -> Vec<Effect> {
+        // Served in any phase (Atlas's Pong has no validator: the client is pinged at its login
+        // screen too); its effect, a new quiet period, is already done.
+        if matches!(request, GameRequest::Pong) {
+            return Vec::new();
+        }
         if !matches!(self.phase, Phase::Authenticated { .. }) {
             return vec![Effect::Dropped("not_logged_in")];
         }
@@ -34,9 +43,11 @@ impl State {
         }
         match request {
             GameRequest::ListWorlds => vec![Effect::Fetch(Query::Worlds)],
-            GameRequest::WorldStatus { world_id } => {
-                vec![Effect::Fetch(Query::WorldStatus { world_id })]
-            }
+            GameRequest::WorldStatus { world_id } => match u8::try_from(world_id) {
+                Ok(world_id) => vec![Effect::Fetch(Query::WorldStatus { world_id })],
+                // No world has such an id: shown full, as a world that cannot be read.
+                Err(_) => vec![Effect::Tell(Output::WorldStatus(FULL))],
+            },
             GameRequest::ListCharacters {
                 world_id,
                 channel_id,
@@ -113,6 +124,9 @@ impl State {
         };
         match (self.pic_state(&account), pic) {
             (PicState::Unused, _) => self.channel_of(selecting),
+            (PicState::Unregistered, PicAnswer::Registering(_)) if self.game.awaiting.is_some() => {
+                vec![Effect::Dropped(CHECK_IN_FLIGHT)]
+            }
             (PicState::Unregistered, PicAnswer::Registering(new)) => {
                 self.game.awaiting = Some(Awaiting::Select(selecting));
                 vec![Effect::Fetch(Query::ChangeAccount {
@@ -135,12 +149,17 @@ impl State {
     }
 
     /// Records a PIN or PIC check at the account service; `then` goes on once it is recorded.
+    /// One check at a time: a request that needs one while another is being recorded is
+    /// dropped (the record's answer goes to the request that asked for it).
     pub(super) fn attempt(
         &mut self,
         kind: AttemptKind,
         success: bool,
         then: Awaiting,
     ) -> Vec<Effect> {
+        if self.game.awaiting.is_some() {
+            return vec![Effect::Dropped(CHECK_IN_FLIGHT)];
+        }
         self.game.awaiting = Some(then);
         vec![Effect::Fetch(Query::Attempt {
             kind,
@@ -169,6 +188,18 @@ impl State {
             channel_id,
             character_id,
         })]
+    }
+
+    /// The PROGRESS_STATE could not be delivered. A game client waits for a ServerIP, which
+    /// the peer's STATE_CHANGED will never bring: it is told the select failed (the gateway's
+    /// client gets its `UNAVAILABLE` error, which the game socket has no packet for).
+    pub(super) fn progress_failed(&self) -> Vec<Effect> {
+        match self.flow {
+            Flow::Game { .. } => vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))],
+            Flow::Gateway => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+        }
     }
 
     pub(super) fn fetched(&mut self, answer: Answer) -> Vec<Effect> {
@@ -222,8 +253,10 @@ impl State {
                 vec![Effect::Tell(Output::Characters(Box::new(roster)))]
             }
             // Unknown, full or unreadable: the client is told the world is full (Atlas answers
-            // a full world so, and stays silent on the others).
+            // a full world so, and stays silent on the others). No world is chosen: nothing is
+            // created in it (Atlas stores a world only once its list passed).
             Ok(RosterAnswer::UnknownWorld | RosterAnswer::Full) | Err(_) => {
+                self.game.chosen = None;
                 self.game.listed.clear();
                 vec![Effect::Tell(Output::WorldStatus(FULL))]
             }
@@ -295,11 +328,14 @@ fn sorted(worlds: Result<Vec<World>, RestError>) -> Vec<World> {
 }
 
 /// The channel a character chosen from the view of every world goes to: the least loaded
-/// (Atlas picks one at random), the lowest id among equals; none when the world has none.
+/// (Atlas picks one at random) of those a game client can be sent to (an IPv4 address: a host
+/// name has no place in ServerIP), the lowest id among equals; none when the world has none.
+/// A world whose channels all have host names gives its least loaded (which is refused).
 fn least_loaded(channels: Vec<Channel>) -> Option<Channel> {
+    let reachable = |c: &Channel| c.ip_address.parse::<std::net::Ipv4Addr>().is_ok();
     channels.into_iter().min_by_key(|c| {
         let load = u64::from(c.current_capacity) * 1000 / u64::from(c.max_capacity.max(1));
-        (load, c.channel_id)
+        (!reachable(c), load, c.channel_id)
     })
 }
 
@@ -307,11 +343,26 @@ fn least_loaded(channels: Vec<Channel>) -> Option<Channel> {
 /// is refused and the session stays.
 fn channel(character_id: u32, channel: Option<Channel>) -> Vec<Effect> {
     match channel {
-        Some(channel) => vec![Effect::SendProgress(ChannelParams {
-            ip_address: channel.ip_address,
-            port: channel.port,
-            character_id,
-        })],
+        Some(channel) if channel.ip_address.parse::<std::net::Ipv4Addr>().is_ok() => {
+            vec![Effect::SendProgress(ChannelParams {
+                ip_address: channel.ip_address,
+                port: channel.port,
+                character_id,
+            })]
+        }
+        // Refused before PROGRESS_STATE: the peer would move the account into transition for
+        // a client that cannot be told where to go.
+        Some(channel) => {
+            tracing::warn!(
+                ip = %channel.ip_address,
+                world_id = channel.world_id,
+                channel_id = channel.channel_id,
+                "A channel address that is not IPv4 cannot be sent to a game client; select refused."
+            );
+            vec![Effect::Tell(Output::SelectRefused(
+                SelectRefusal::Unavailable,
+            ))]
+        }
         None => vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable,
         ))],

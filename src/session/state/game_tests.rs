@@ -17,6 +17,7 @@ pub(super) fn state() -> State {
         Flow::Game {
             pic: true,
             pin: false,
+            worlds_at_login: false,
         },
         Settings {
             max_bad_requests: 2,
@@ -236,6 +237,15 @@ fn a_world_that_cannot_be_read_is_shown_full() {
         ),
         vec![Effect::Tell(Output::WorldStatus(2))]
     );
+    // The v83 request's world id is a u16: beyond a byte there is no world to read.
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 300 })),
+        vec![Effect::Tell(Output::WorldStatus(2))]
+    );
+    assert_eq!(
+        step(&mut s, game(GameRequest::WorldStatus { world_id: 255 })),
+        vec![Effect::Fetch(Query::WorldStatus { world_id: 255 })]
+    );
 }
 
 #[test]
@@ -258,6 +268,7 @@ fn a_character_list_remembers_its_characters_and_an_unknown_or_full_world_is_tol
         );
         assert_eq!(effects, vec![Effect::Tell(Output::WorldStatus(2))]);
         assert!(s.game.listed.is_empty());
+        assert_eq!(s.game.chosen, None, "no world to create in");
     }
 }
 
@@ -316,6 +327,28 @@ fn a_right_pic_is_recorded_then_the_channel_is_read_and_the_session_moves_there(
             port: 7575,
             character_id: 7
         })]
+    );
+    // PROGRESS_STATE undelivered: the client, waiting for ServerIP, is told the select failed.
+    assert_eq!(
+        step(&mut s, Input::ProgressFailed),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))]
+    );
+    let named = Answer::Channel {
+        character_id: 7,
+        result: Ok(Channel {
+            ip_address: "channel-1.scania.local".into(),
+            port: 7575,
+            ..Channel::default()
+        }),
+    };
+    assert_eq!(
+        step(&mut s, Input::Fetched(named)),
+        vec![Effect::Tell(Output::SelectRefused(
+            SelectRefusal::Unavailable
+        ))],
+        "no PROGRESS_STATE for an address ServerIP cannot carry"
     );
     let failed = Answer::Channel {
         character_id: 7,
@@ -396,6 +429,7 @@ fn without_pic_a_select_goes_straight_to_the_channel() {
     s.flow = Flow::Game {
         pic: false,
         pin: false,
+        worlds_at_login: false,
     };
     assert!(matches!(
         &step(&mut s, play(7, PicAnswer::Without))[..],
@@ -415,6 +449,16 @@ fn game_requests_before_login_are_dropped() {
     );
     assert_eq!(
         step(&mut s, Input::Refused),
+        vec![Effect::Dropped("not_logged_in")]
+    );
+}
+
+#[test]
+fn a_pong_is_served_before_login_too() {
+    let mut s = state();
+    assert_eq!(step(&mut s, game(GameRequest::Pong)), vec![]);
+    assert_eq!(
+        step(&mut s, game(GameRequest::ListWorlds)),
         vec![Effect::Dropped("not_logged_in")]
     );
 }
@@ -445,7 +489,7 @@ fn a_quiet_game_client_is_pinged_once_per_quiet_period_and_ended_past_the_idle_l
 #[test]
 fn a_created_character_is_read_before_the_client_is_told() {
     let mut s = logged_in("1234");
-    s.game.creating = true;
+    s.game.creating = Some("Nova".into());
     let seed = SeedBody::Created { character_id: 9 };
     assert_eq!(
         step(&mut s, Input::Seed(seed)),
@@ -453,6 +497,7 @@ fn a_created_character_is_read_before_the_client_is_told() {
     );
     let mut info = Box::new(CharacterInfo::default());
     info.character.account_id = 1;
+    info.character.name = "Nova".into();
     let effects = step(
         &mut s,
         Input::Fetched(Answer::NewCharacter {
@@ -563,4 +608,28 @@ fn a_login_or_a_hand_off_is_in_flight_until_the_client_is_told() {
         [Effect::Tell(Output::ChannelReady { .. })]
     ));
     assert!(!s.in_flight(), "told where to go");
+}
+
+#[test]
+fn a_jms_login_answer_brings_the_server_list_unasked() {
+    let mut s = state();
+    s.flow = Flow::Game {
+        pic: false,
+        pin: false,
+        worlds_at_login: true,
+    };
+    login(&mut s);
+    step(&mut s, created());
+    let effects = step(
+        &mut s,
+        Input::Fetched(Answer::LoginAccount(Ok(account("")))),
+    );
+    assert!(matches!(
+        &effects[..],
+        [
+            Effect::Bind { account_id: 1 },
+            Effect::Tell(Output::LoginAccepted(_)),
+            Effect::Fetch(Query::Worlds)
+        ]
+    ));
 }

@@ -77,6 +77,7 @@ impl State {
         effects.push(Effect::Tell(Output::LoginAccepted(
             self.account_info(&account_name),
         )));
+        effects.extend(self.worlds_at_login());
         effects
     }
 
@@ -258,40 +259,54 @@ impl State {
             self.phase = Phase::Authenticated { account_name };
             Output::LoginAccepted(info)
         };
-        vec![
+        let mut effects = vec![
             Effect::Bind {
                 account_id: self.account_id,
             },
             Effect::Tell(reply),
-        ]
+        ];
+        effects.extend(self.worlds_at_login());
+        effects
+    }
+
+    /// The server list a JMS client gets with its login answer, unasked (Atlas's JMS flow).
+    fn worlds_at_login(&self) -> Option<Effect> {
+        let unasked = matches!(
+            self.flow,
+            Flow::Game {
+                worlds_at_login: true,
+                ..
+            }
+        );
+        (unasked && matches!(self.phase, Phase::Authenticated { .. }))
+            .then_some(Effect::Fetch(Query::Worlds))
     }
 
     pub(super) fn seed(&mut self, body: SeedBody) -> Vec<Effect> {
         if self.account_id == 0 {
             return Vec::new();
         }
-        if let Flow::Game { .. } = self.flow {
+        let game = matches!(self.flow, Flow::Game { .. });
+        if game && self.game.creating.is_none() {
             // Only the answer to this session's own creation request (another session of the
             // account may have asked).
-            if !std::mem::take(&mut self.game.creating) {
-                return Vec::new();
-            }
+            return Vec::new();
         }
         match body {
-            SeedBody::Created { character_id } => match self.flow {
-                Flow::Gateway => vec![Effect::Tell(Output::CharacterCreated {
-                    character_id,
-                    character: None,
-                })],
-                Flow::Game { .. } => vec![Effect::Fetch(Query::NewCharacter { character_id })],
-            },
+            SeedBody::Created { character_id } if game => {
+                // The character is this request's if it has the requested name (read first).
+                vec![Effect::Fetch(Query::NewCharacter { character_id })]
+            }
+            SeedBody::Created { character_id } => vec![Effect::Tell(Output::CharacterCreated {
+                character_id,
+                character: None,
+            })],
             SeedBody::Failed { reason } => {
+                // A failure names no character: it ends the creation awaited.
+                self.game.creating = None;
                 vec![Effect::Tell(Output::CharacterCreationFailed { reason })]
             }
-            SeedBody::Unknown(_) => {
-                self.game.creating = matches!(self.flow, Flow::Game { .. });
-                Vec::new()
-            }
+            SeedBody::Unknown(_) => Vec::new(),
         }
     }
 

@@ -508,7 +508,31 @@ fn a_session_ends_once_and_ignores_everything_after() {
     );
     assert_eq!(step(&mut s, Input::End(EndReason::ClientClosed)), vec![]);
     assert_eq!(step(&mut s, Input::Logout), vec![]);
-    assert_eq!(step(&mut s, peer(1, "admin", EventBody::Created)), vec![]);
+    assert_eq!(
+        step(&mut s, peer(1, "admin", EventBody::Created)),
+        vec![],
+        "the account it ends with (its end's LOGOUT releases it)"
+    );
+}
+
+#[test]
+fn a_login_answer_reaching_an_ended_session_is_released() {
+    let mut s = state();
+    step(&mut s, login("admin"));
+    step(&mut s, Input::End(EndReason::ClientClosed));
+    assert_eq!(
+        step(&mut s, peer(1, "admin", EventBody::Created)),
+        vec![Effect::Release { account_id: 1 }],
+        "the session ended with account 0: account 1 is logged in for nobody"
+    );
+    assert_eq!(
+        step(
+            &mut s,
+            peer(1, "admin", EventBody::LicenseAgreementRequired)
+        ),
+        vec![Effect::Release { account_id: 1 }]
+    );
+    assert_eq!(step(&mut s, peer(0, "admin", EventBody::Created)), vec![]);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use crate::message::account_session::{ChannelParams, CreateBody, StatusEvent};
+use crate::message::account_session::{ChannelParams, CreateBody, EventBody, StatusEvent};
 use crate::message::seed::SeedBody;
 use crate::rest::Account;
 use crate::session::directory::Holder;
@@ -57,8 +57,13 @@ pub enum Flow {
     Gateway,
     /// The game socket: the account is read at login, worlds, characters and channels come from
     /// Atlas's REST services; `pic`: characters are selected (and deleted) with a second
-    /// password; `pin`: the account's PIN is asked for after login (the tenant's `usesPin`).
-    Game { pic: bool, pin: bool },
+    /// password; `pin`: the account's PIN is asked for after login (the tenant's `usesPin`);
+    /// `worlds_at_login`: the server list follows the login answer unasked (JMS).
+    Game {
+        pic: bool,
+        pin: bool,
+        worlds_at_login: bool,
+    },
 }
 
 /// What the state machine is told.
@@ -187,8 +192,10 @@ pub struct Game {
     pub listed_all: Vec<(u32, u8)>,
     /// What waits for an attempt record or an account change at the account service.
     pub awaiting: Option<Awaiting>,
-    /// A character creation was asked of the factory; its seed event is awaited.
-    pub creating: bool,
+    /// The name of the character asked of the factory, while its seed event is awaited (a
+    /// seed event names only the account and the character: the character read is this
+    /// request's when it has this name).
+    pub creating: Option<String>,
     /// The PIN was entered right in this login (or the tenant does not use PIN).
     pub pin_passed: bool,
     /// The client was asked for a Pong in this quiet period.
@@ -303,7 +310,7 @@ impl State {
     pub fn step_at(&mut self, input: Input, now: Instant) -> Vec<Effect> {
         self.now = now;
         if matches!(self.phase, Phase::Ended { .. }) {
-            return Vec::new();
+            return self.after_end(&input);
         }
         if is_from_client(&input) {
             self.bad_requests = 0;
@@ -317,6 +324,26 @@ impl State {
             self.phase = Phase::Ended { account_name };
         }
         effects
+    }
+
+    /// An ended session ignores everything but a login answer for an account it does not end
+    /// with (its session lingers, or had it in its mailbox): that account is logged in at the
+    /// peer for nobody, and is released.
+    fn after_end(&self, input: &Input) -> Vec<Effect> {
+        let Input::Peer { event, .. } = input else {
+            return Vec::new();
+        };
+        let logged_in = matches!(
+            event.body,
+            EventBody::Created | EventBody::LicenseAgreementRequired
+        );
+        if logged_in && event.account_id != 0 && event.account_id != self.account_id {
+            vec![Effect::Release {
+                account_id: event.account_id,
+            }]
+        } else {
+            Vec::new()
+        }
     }
 
     fn dispatch(&mut self, input: Input) -> Vec<Effect> {
@@ -345,7 +372,7 @@ impl State {
             Input::Fetched(answer) => self.fetched(answer),
             Input::LoginTimedOut { attempt } => self.login_failed_if_current(attempt, false),
             Input::CreateFailed { attempt } => self.login_failed_if_current(attempt, true),
-            Input::ProgressFailed => vec![problem(Problem::Unavailable(Unavailable::Kafka))],
+            Input::ProgressFailed => self.progress_failed(),
             Input::Quiet { idle, max_idle } => self.quiet(idle, max_idle),
             Input::End(reason) => vec![Effect::End(reason)],
         }

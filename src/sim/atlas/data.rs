@@ -7,8 +7,12 @@
 //!   "attemptLimit": 5,     // PIN/PIC failures that answer limitReached (default 5)
 //!   "seedDelayMs": 20,     // wait before a seed's status event is emitted (default 20)
 //!   "configurations": {    // served as written, whatever the tenant headers say
-//!     "services": [ { "id": "<service uuid>", "tasks": [ {"type","interval","duration"} ],
-//!                     "tenants": [ {"id": "<tenant uuid>", "port": 8300} ] } ],
+//!     "services": [ { "id": "<service uuid>" | "default",  // default: for any other id
+//!                     "tasks": [ {"type","interval","duration"} ],
+//!                     "tenants": [ {"id": "<tenant uuid>", "port": 8300,
+//!                                   // not Atlas's; honoured by the embedded mode only:
+//!                                   "protocol"?: "maple" | "json-lines",
+//!                                   "channels"?: [ {"worldId","channelId","ipAddress","port"} ] } ] } ],
 //!     "tenants":  [ { "id": "<tenant uuid>", "region": "GMS", "majorVersion": 83,
 //!                     "minorVersion": 1, "usesPin": false, "socket"?: {…}, … } ]
 //!   },

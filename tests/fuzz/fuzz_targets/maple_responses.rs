@@ -221,11 +221,13 @@ impl Model {
     }
 
     /// Character entry: stat, look, family byte (list entries; every supported version has
-    /// it), rank tail (GM: `u8 0`; GMS 12: `u32 1 | u8 1 | 16`, else `u8 1 | 16`).
+    /// it), rank tail (GM: `u8 0`, else `u8 1 | 16`; GMS 12 puts `u32 1` before either, as
+    /// Atlas's v12 code writes it ahead of the rank flag).
     fn entry(&self, c: &CharacterView, kind: EntryKind) -> usize {
         let family = usize::from(kind == EntryKind::List);
         let rank = match (c.gm, self.gms && self.major == 12) {
-            (true, _) => 1,
+            (true, true) => 5,
+            (true, false) => 1,
             (false, true) => 21,
             (false, false) => 17,
         };

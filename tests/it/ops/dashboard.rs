@@ -209,21 +209,36 @@ async fn expect_refused(addr: std::net::SocketAddr) {
 
 #[actix_rt::test]
 async fn every_metric_the_dashboard_queries_is_in_metrics_of_a_running_service() {
-    let tenant = Uuid::new_v4().to_string();
-    let service = service_json_for(&tenant, None);
-    let mut w = World::start(true, &service, &[("MAX_SESSIONS_PER_IP", "1")]).await;
+    let (tenant, game_tenant) = (Uuid::new_v4().to_string(), Uuid::new_v4().to_string());
+    // The JSON-lines tenant, and a game-socket tenant for the game's own metrics.
+    let mut service: Value = serde_json::from_str(&service_json_for(&tenant, None)).unwrap();
+    service["tenants"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": game_tenant,
+        "region": "GMS", "majorVersion": 83, "minorVersion": 1, "port": 0, "protocol": "maple"}));
+    let mut w = World::start(true, &service.to_string(), &[("MAX_SESSIONS_PER_IP", "1")]).await;
     let admin = w.app.as_ref().unwrap().admin;
     // What makes each metric appear: a login (sessions, logins and their latency, produced
-    // messages and their latency, consumed events), a refusal, a session's end; the consumer
-    // lag comes with librdkafka's statistics every second.
+    // messages and their latency, consumed events), a refusal, a session's end, a game packet
+    // before login (dropped); the consumer lag comes with librdkafka's statistics every second.
     let mut c = w.client().await;
     assert_eq!(c.login("admin", "admin").await["event"], "login_ok");
     expect_refused(w.addr()).await;
     c.send(json!({"op":"logout"})).await;
     c.expect("bye").await;
+    let game_addr = w.app.as_ref().unwrap().gateway[1];
+    let version: maple_client::Version = "GMS/83/1".parse().unwrap();
+    let (mut game, _) = maple_client::Client::connect(game_addr, version, DEADLINE)
+        .await
+        .expect("a game client's hello");
+    game.send(0x0B, &[])
+        .await
+        .expect("a server-list request before login");
 
-    // Only series of this test's own tenant or topics count (other tests share the recorder).
-    let ours: Vec<String> = std::iter::once(tenant.clone())
+    // Only series of this test's own tenants or topics count (other tests share the recorder).
+    let ours: Vec<String> = [tenant.clone(), game_tenant.clone()]
+        .into_iter()
         .chain(w.topics.all())
         .map(|v| format!("=\"{v}\""))
         .collect();

@@ -21,6 +21,12 @@ pub struct ClientOpcodes {
     pub register_pin: Option<u16>,
     /// CharacterViewAllHandle.
     pub view_all: Option<u16>,
+    /// ViewAllSelectedHandle (a character chosen from the view of every world, no PIC).
+    pub view_all_select: Option<u16>,
+    /// ViewAllPicRegisterHandle (chosen from the view, registering a PIC).
+    pub view_all_register_pic: Option<u16>,
+    /// ViewAllWithPicHandle (chosen from the view, with the PIC).
+    pub view_all_with_pic: Option<u16>,
     /// CharacterSelectedHandle (no PIC).
     pub select_character: u16,
     /// CharacterCheckNameHandle.
@@ -87,6 +93,9 @@ pub(crate) const GMS12_CLIENT: ClientOpcodes = ClientOpcodes {
     after_login: Some(0x06),
     register_pin: Some(0x07),
     view_all: None,
+    view_all_select: None,
+    view_all_register_pic: None,
+    view_all_with_pic: None,
     select_character: 0x09,
     check_name: 0x0B,
     create_character: 0x0C,
@@ -108,6 +117,9 @@ pub(crate) const GMS83_CLIENT: ClientOpcodes = ClientOpcodes {
     after_login: Some(0x09),
     register_pin: Some(0x0A),
     view_all: Some(0x0D),
+    view_all_select: Some(0x0E),
+    view_all_register_pic: Some(0x1F),
+    view_all_with_pic: Some(0x20),
     select_character: 0x13,
     check_name: 0x15,
     create_character: 0x16,
@@ -127,11 +139,14 @@ pub(crate) const GMS92_CLIENT: ClientOpcodes = ClientOpcodes {
     ..GMS83_CLIENT
 };
 
-/// GMS 95 client opcodes with [H]'s corrections (delete 0x18, PIC 0x1C/0x1D, no Pong).
+/// GMS 95 client opcodes with [H]'s corrections (delete 0x18, PIC 0x1C/0x1D, view-all PIC
+/// 0x1E/0x1F, no Pong).
 pub(crate) const GMS95_CLIENT: ClientOpcodes = ClientOpcodes {
     delete_character: 0x18,
     register_pic: Some(0x1C),
     select_with_pic: Some(0x1D),
+    view_all_register_pic: Some(0x1E),
+    view_all_with_pic: Some(0x1F),
     pong: None,
     ..GMS83_CLIENT
 };
@@ -147,6 +162,9 @@ pub(crate) const JMS185_CLIENT: ClientOpcodes = ClientOpcodes {
     after_login: None,
     register_pin: None,
     view_all: Some(0x0A),
+    view_all_select: None,
+    view_all_register_pic: None,
+    view_all_with_pic: None,
     select_character: 0x06,
     check_name: 0x08,
     create_character: 0x0B,

@@ -1,5 +1,6 @@
 //! The remaining typed steps over loopback (v83): TOS, PIN, gender, name check, create, delete,
-//! view-all, plain select and a refused select — request opcodes and bodies checked server-side.
+//! view-all and its three selects, plain select and a refused select — request opcodes and
+//! bodies checked server-side.
 
 mod common;
 
@@ -79,6 +80,21 @@ async fn script(mut peer: Peer) {
     assert_eq!(peer.recv().await.0, 0x1D);
     peer.send(0x0C, &sp::server_ip([10, 0, 0, 9], 7575, 30))
         .await;
+    // The view-all selects: `u32 charId | u32 worldId | str mac | str macHdd` (0x0E), with
+    // `u8 opt` before and `str pic` after (0x1F), or `str pic` before (0x20).
+    let macs = [&[17, 0][..], b"00-00-00-00-00-00", &[8, 0], b"00000000"].concat();
+    let ids = [31, 0, 0, 0, 1, 0, 0, 0];
+    assert_eq!(peer.recv().await, (0x0E, [&ids[..], &macs].concat()));
+    peer.send(0x0C, &[7, 0]).await;
+    let pic = [4, 0, b'5', b'6', b'7', b'8'];
+    assert_eq!(
+        peer.recv().await,
+        (0x1F, [&[1][..], &ids, &macs, &pic].concat())
+    );
+    peer.send(0x0C, &[4, 0]).await;
+    assert_eq!(peer.recv().await, (0x20, [&pic[..], &ids, &macs].concat()));
+    peer.send(0x0C, &sp::server_ip([10, 0, 0, 9], 7675, 31))
+        .await;
 }
 
 #[tokio::test]
@@ -128,5 +144,16 @@ async fn every_step_sends_its_opcode_and_parses_its_answer() {
         panic!("refused");
     };
     assert_eq!(port, 7575);
+    let plain = c.view_all_select(31, 1).await.unwrap();
+    assert_eq!(plain, ServerIp::Refused { code: 7, mode: 0 });
+    let registering = c.view_all_register_pic(31, 1, "5678").await.unwrap();
+    assert_eq!(registering, ServerIp::Refused { code: 4, mode: 0 });
+    let ServerIp::Channel {
+        port, character_id, ..
+    } = c.view_all_select_with_pic(31, 1, "5678").await.unwrap()
+    else {
+        panic!("refused");
+    };
+    assert_eq!((port, character_id), (7675, 31));
     server.await.unwrap();
 }

@@ -10,6 +10,9 @@ mod shuffle;
 
 pub use cipher::{PacketTooLong, RecvCipher, SendCipher};
 pub use header::{build_header, check_header, header_length};
+/// The Shanda layer alone, for the codec's criterion benchmark.
+#[cfg(feature = "bench-internals")]
+pub use shanda::{decrypt as shanda_decrypt, encrypt as shanda_encrypt};
 pub use shuffle::shuffle_iv;
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 /// longer loop (measured: the send path at 1.26-1.80x of its two cipher layers inlined,
 /// 0.99-1.02x not; BENCHMARKS.md).
 #[inline(never)]
-pub(crate) fn encrypt(d: &mut [u8]) {
+pub fn encrypt(d: &mut [u8]) {
     for _ in 0..3 {
         forward_encrypt(d);
         backward_encrypt(d);
@@ -14,7 +14,7 @@ pub(crate) fn encrypt(d: &mut [u8]) {
 
 /// Decrypts `d` in place (never inlined, as [`encrypt`]).
 #[inline(never)]
-pub(crate) fn decrypt(d: &mut [u8]) {
+pub fn decrypt(d: &mut [u8]) {
     for _ in 0..3 {
         backward_decrypt(d);
         forward_decrypt(d);

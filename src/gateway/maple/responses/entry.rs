@@ -17,20 +17,21 @@ pub enum EntryKind {
     ViewAll,
 }
 
-/// Stat + look + `[u8 0 family]` + rank tail (GM: `u8 0`; else `u8 1 | 4 × u32`, GMS 12
-/// `u32 1 | u8 1 | 4 × u32`).
+/// Stat + look + `[u8 0 family]` + rank tail (GM: `u8 0`; else `u8 1 | 4 × u32`). GMS 12
+/// writes `u32 1` before the rank flag, a GM's too: `[B]` writes it ahead of the flag (the
+/// newest Atlas hoisted the flag before it), so it precedes the GM check (§14.5, unsettled).
 pub fn character_entry(w: &mut Writer<'_>, rules: &Rules, c: &CharacterView, kind: EntryKind) {
     character_stat(w, rules, c);
     avatar_look(w, rules, c);
     if kind == EntryKind::List && rules.entry.family_byte {
         w.u8(0);
     }
+    if rules.entry.legacy_rank {
+        w.u32(1);
+    }
     if c.gm {
         w.u8(0);
         return;
-    }
-    if rules.entry.legacy_rank {
-        w.u32(1);
     }
     let r = c.rank;
     w.u8(1)

@@ -185,6 +185,16 @@ fn gms12_entry_and_list_follow_the_v12_code() {
         out,
         [hex("00 01"), hex(stat), hex(look), hex(&tail)].concat()
     );
+    // A GM's entry: the v12 code's `u32 1` comes before the rank flag, a GM's `00` too.
+    let gm = CharacterView {
+        gm: true,
+        ..character()
+    };
+    let out = body(&r, |w| character_list(w, &r, &account(), &[gm]));
+    assert_eq!(
+        out,
+        [hex("00 01"), hex(stat), hex(look), hex("00 01 00 00 00 00")].concat()
+    );
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Character steps: list, select (plain, with PIC, registering a PIC), name check, create, delete.
+//! Character steps: list, select (plain, with PIC, registering a PIC; from a world's list or from
+//! the view of every world), name check, create, delete.
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -54,6 +55,47 @@ impl Client {
         self.await_server_ip().await
     }
 
+    /// ViewAllSelected: plays `char_id`, chosen from the view of every world in `world`, without
+    /// a PIC (login option 2) → ServerIP (reply timeout).
+    pub async fn view_all_select(&mut self, char_id: u32, world: u32) -> Result<ServerIp> {
+        let op = self.required(self.profile.client.view_all_select, "ViewAllSelected")?;
+        let body = codec::encode_view_all_select(char_id, world)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
+    /// ViewAllPicRegister (login option 0): plays `char_id` of `world` from the view of every
+    /// world and registers `pic` → ServerIP.
+    pub async fn view_all_register_pic(
+        &mut self,
+        char_id: u32,
+        world: u32,
+        pic: &str,
+    ) -> Result<ServerIp> {
+        let op = self.required(
+            self.profile.client.view_all_register_pic,
+            "ViewAllPicRegister",
+        )?;
+        let body = codec::encode_view_all_register_pic(char_id, world, pic)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
+    /// ViewAllWithPic (login option 1): plays `char_id` of `world` from the view of every world
+    /// with its PIC → ServerIP. Atlas sends nothing for a wrong PIC (§5.1): that is a timeout
+    /// there.
+    pub async fn view_all_select_with_pic(
+        &mut self,
+        char_id: u32,
+        world: u32,
+        pic: &str,
+    ) -> Result<ServerIp> {
+        let op = self.required(self.profile.client.view_all_with_pic, "ViewAllWithPic")?;
+        let body = codec::encode_view_all_with_pic(pic, char_id, world)?;
+        self.send(op, &body).await?;
+        self.await_server_ip().await
+    }
+
     async fn await_server_ip(&mut self) -> Result<ServerIp> {
         let body = self
             .wait_for(
@@ -81,9 +123,20 @@ impl Client {
 
     /// CreateCharacter → AddCharacterEntry (reply timeout: answered after the seed event).
     pub async fn create_character(&mut self, new: &NewCharacter) -> Result<CreateOutcome> {
+        self.send_create_character(new).await?;
+        self.read_add_character().await
+    }
+
+    /// Sends CreateCharacter without waiting for its answer (to send another request before
+    /// it; [`Client::read_add_character`] reads the answer).
+    pub async fn send_create_character(&mut self, new: &NewCharacter) -> Result<()> {
         let body = codec::encode_create(&self.profile.layout, new)?;
-        self.send(self.profile.client.create_character, &body)
-            .await?;
+        self.send(self.profile.client.create_character, &body).await
+    }
+
+    /// Waits (reply timeout) for an AddCharacterEntry without sending anything: the answer to a
+    /// character created elsewhere (a seed another client, or a test, asked the factory for).
+    pub async fn read_add_character(&mut self) -> Result<CreateOutcome> {
         let body = self
             .wait_for(
                 self.profile.server.add_character,

@@ -40,7 +40,8 @@ pub(crate) mod codec {
         parse_delete_response, parse_name_response,
     };
     pub(crate) use super::select::{
-        encode_register_pic, encode_select, encode_select_with_pic, parse_server_ip,
+        encode_register_pic, encode_select, encode_select_with_pic, encode_view_all_register_pic,
+        encode_view_all_select, encode_view_all_with_pic, parse_server_ip,
     };
     pub(crate) use super::view_all::{
         encode_request as encode_view_all, parse_header as parse_view_all_header,

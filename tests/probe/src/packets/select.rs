@@ -1,4 +1,5 @@
-//! Character select requests (0x13 / 0x1D / 0x1E, §5.1) and the ServerIP answer (§5.2, §14.3).
+//! Character select requests (0x13 / 0x1D / 0x1E, and the view-all forms 0x0E / 0x1F / 0x20,
+//! §5.1) and the ServerIP answer (§5.2, §14.3).
 
 use std::net::Ipv4Addr;
 
@@ -59,6 +60,41 @@ pub(crate) fn encode_register_pic(layout: &Layout, char_id: u32, pic: &str) -> R
     macs(layout, &mut w)?;
     w.string(pic)?;
     Ok(w.into_inner())
+}
+
+/// `u32 charId | u32 worldId | str mac | str macHdd` (0x0E; the view-all forms always carry
+/// both strings).
+pub(crate) fn encode_view_all_select(char_id: u32, world_id: u32) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    w.u32(char_id).u32(world_id);
+    both_macs(&mut w)?;
+    Ok(w.into_inner())
+}
+
+/// `u8 opt | u32 charId | u32 worldId | str mac | str macHdd | str pic` (0x1F).
+pub(crate) fn encode_view_all_register_pic(
+    char_id: u32,
+    world_id: u32,
+    pic: &str,
+) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    w.u8(1).u32(char_id).u32(world_id);
+    both_macs(&mut w)?;
+    w.string(pic)?;
+    Ok(w.into_inner())
+}
+
+/// `str pic | u32 charId | u32 worldId | str mac | str macHdd` (0x20).
+pub(crate) fn encode_view_all_with_pic(pic: &str, char_id: u32, world_id: u32) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    w.string(pic)?.u32(char_id).u32(world_id);
+    both_macs(&mut w)?;
+    Ok(w.into_inner())
+}
+
+fn both_macs(w: &mut Writer) -> Result<()> {
+    w.string(PLACEHOLDER_MAC)?.string(PLACEHOLDER_HDD)?;
+    Ok(())
 }
 
 fn macs(layout: &Layout, w: &mut Writer) -> Result<()> {

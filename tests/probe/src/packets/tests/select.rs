@@ -4,7 +4,8 @@ use std::net::Ipv4Addr;
 
 use super::{assert_malformed, cat, h, layout, s};
 use crate::packets::codec::{
-    encode_register_pic, encode_select, encode_select_with_pic, parse_server_ip,
+    encode_register_pic, encode_select, encode_select_with_pic, encode_view_all_register_pic,
+    encode_view_all_select, encode_view_all_with_pic, parse_server_ip,
 };
 use crate::packets::{ServerIp, PLACEHOLDER_HDD, PLACEHOLDER_MAC};
 
@@ -79,5 +80,25 @@ fn select_requests_carry_macs_only_for_gms_above_12() {
     assert_eq!(
         encode_register_pic(&layout("GMS", 83), 42, "1234").unwrap(),
         cat(&[&h("01 .. 2A 00 00 00"), &macs, &s("1234")])
+    );
+}
+
+#[test]
+fn view_all_selects_carry_the_world_and_both_macs() {
+    // §5.1 0x0E: `u32 charId; u32 worldId; str mac; str macHdd`
+    let macs = cat(&[&s(PLACEHOLDER_MAC), &s(PLACEHOLDER_HDD)]);
+    assert_eq!(
+        encode_view_all_select(42, 1).unwrap(),
+        cat(&[&h("2A 00 00 00 .. 01 00 00 00"), &macs])
+    );
+    // 0x1F: `u8 opt; u32 charId; u32 worldId; str mac; str macHdd; str pic`
+    assert_eq!(
+        encode_view_all_register_pic(42, 1, "1234").unwrap(),
+        cat(&[&h("01 .. 2A 00 00 00 .. 01 00 00 00"), &macs, &s("1234")])
+    );
+    // 0x20: `str pic; u32 charId; u32 worldId; str mac; str macHdd`
+    assert_eq!(
+        encode_view_all_with_pic("1234", 42, 1).unwrap(),
+        cat(&[&s("1234"), &h("2A 00 00 00 .. 01 00 00 00"), &macs])
     );
 }
