@@ -79,7 +79,7 @@ async fn awaited(
 /// warm-up of max(concurrency, 50), `concurrency` in flight: the login without the service.
 /// Returns the latencies and the rate's seconds (from the end of the warm-up).
 /// With `shape`, each login also sends what the service must (see [`ServiceShape`]): the
-/// ledger record before the CREATE, and once CREATED is read the binding record (awaited) and
+/// ledger record before the CREATE, and once CREATED is read the binding record (awaited), then
 /// the session CREATED; the time is then from the first record to the binding's acknowledgement.
 pub async fn same_peer(
     bootstrap: &str,
@@ -205,14 +205,9 @@ pub async fn same_peer(
                     Err(kind) => bail!("CREATE of {name} answered {kind}"),
                 };
                 if let Some(shape) = &shape {
-                    let status = StatusEvent::created(session, account_id).to_json();
-                    let key = keys::account_key(account_id);
-                    let record = FutureRecord::to(&shape.1)
-                        .key(&key[..])
-                        .payload(&status)
-                        .headers(event_headers(&tenant, i as u64));
-                    let delivery = producer.send_result(record).map_err(|(e, _)| e)?;
-                    tokio::task::spawn_local(delivery);
+                    // As the service does since its crash-window fixes: the binding's record
+                    // is confirmed first, then the client is told and session CREATED is
+                    // produced (its delivery not awaited).
                     let (key, payload) = ledger_record(session, account_id);
                     awaited(
                         &producer,
@@ -223,6 +218,14 @@ pub async fn same_peer(
                     )
                     .await?;
                     at = Instant::now();
+                    let status = StatusEvent::created(session, account_id).to_json();
+                    let key = keys::account_key(account_id);
+                    let record = FutureRecord::to(&shape.1)
+                        .key(&key[..])
+                        .payload(&status)
+                        .headers(event_headers(&tenant, i as u64));
+                    let delivery = producer.send_result(record).map_err(|(e, _)| e)?;
+                    tokio::task::spawn_local(delivery);
                 }
                 if i >= warmup {
                     lat.push(at - start);
