@@ -447,6 +447,7 @@ fn merge(args: &Args) -> anyhow::Result<()> {
         .set("lost", lost)
         .set("chunks", parts.len() as f64)
         .set("concurrency", concurrency)
+        .set("seconds", secs)
         .set("per_s", count / secs);
     // CPU per login of each process: the mean over the chunks.
     let mut cpu: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
