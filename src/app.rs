@@ -21,6 +21,7 @@ use tracing::{info, warn};
 
 use crate::admin::{self, Health};
 use crate::config::remote::{self, Backoff, Server};
+use crate::config::service::ProtocolKind;
 use crate::config::{Config, ConfigError, DuplicateLogin, ServiceConfig, ServiceSource};
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
@@ -34,7 +35,7 @@ use crate::kafka::producer::{Delivered, Flush, Producer};
 use crate::kafka::recovery::{self, Recovery};
 use crate::kafka::router::{ConsumedTopics, Router};
 use crate::metrics;
-use crate::rest::{ClientConfig as RestConfig, RestClient};
+use crate::rest::{ClientConfig as RestConfig, Domain, Endpoints, RestClient};
 use crate::session::directory::Directory;
 use crate::session::ids::SessionIds;
 use crate::session::registry::AccountRegistry;
@@ -180,10 +181,29 @@ fn rest_client(config: &Config, embedded: Option<&Embedded>) -> Result<RestClien
     if let Some((sim, _)) = embedded.and_then(|e| e.atlas.as_ref()) {
         endpoints = endpoints.or_base(&sim.base_url())?;
     }
-    for domain in endpoints.missing() {
+    for domain in unset_and_needed(&config.service, &endpoints) {
         warn!(variable = domain.env_name(), "No URL for an Atlas service: the game socket's calls to it will fail (set it, or BASE_SERVICE_URL).");
     }
     Ok(RestClient::new(endpoints, RestConfig::from_env(env))?)
+}
+
+/// The Atlas services without a URL that this configuration would call: none for a service
+/// file whose tenants all speak JSON lines, and otherwise every one the game socket calls
+/// (tenants still to be read may speak it). The configuration service is never among them:
+/// only its URL makes the service read from it.
+fn unset_and_needed(source: &ServiceSource, endpoints: &Endpoints) -> Vec<Domain> {
+    let game = match source {
+        ServiceSource::File { service, .. } => service
+            .tenants
+            .iter()
+            .any(|tenant| tenant.protocol == ProtocolKind::Maple),
+        ServiceSource::ConfigurationService | ServiceSource::EmbeddedSimulator => true,
+    };
+    endpoints
+        .missing()
+        .into_iter()
+        .filter(|domain| game && *domain != Domain::Configurations)
+        .collect()
 }
 
 /// The tenants and tasks: the service file's, read with the environment, or the configuration
@@ -491,5 +511,41 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => info!("SIGINT received."),
         _ = term => info!("SIGTERM received."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(protocols: &[&str]) -> ServiceSource {
+        let tenants: Vec<String> = protocols
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    r#"{{"id":"00000000-0000-0000-0000-00000000000{i}","region":"GMS","majorVersion":83,"minorVersion":1,"port":{},"protocol":"{p}"}}"#,
+                    8484 + i
+                )
+            })
+            .collect();
+        let json = format!(r#"{{"tenants":[{}]}}"#, tenants.join(","));
+        ServiceSource::File {
+            path: "service.json".into(),
+            service: ServiceConfig::parse(&json, "test").expect("service file"),
+        }
+    }
+
+    #[test]
+    fn only_the_services_a_configuration_calls_are_warned_of() {
+        let none = Endpoints::default();
+        assert!(unset_and_needed(&file(&["json-lines"]), &none).is_empty());
+        let game = unset_and_needed(&file(&["json-lines", "maple"]), &none);
+        assert_eq!(game.len(), Domain::ALL.len() - 1);
+        assert!(!game.contains(&Domain::Configurations));
+        let remote = unset_and_needed(&ServiceSource::ConfigurationService, &none);
+        assert!(remote.contains(&Domain::Accounts));
+        let base = Endpoints::new(Some("http://atlas/".to_owned()), vec![]).expect("endpoints");
+        assert!(unset_and_needed(&file(&["maple"]), &base).is_empty());
     }
 }
