@@ -191,7 +191,7 @@ impl SessionActor {
         after_logout_of: Option<u32>,
         ctx: &mut Context<Self>,
     ) {
-        let (tenant, id, account) = (self.tenant(), self.id, self.state.account_id);
+        let (tenant, id, account) = (self.tenant(), self.id, self.state.create_account_id());
         let msg = self.services.outbox.create(tenant, id, account, body);
         let then = move |act: &mut Self, ctx: &mut Context<Self>, ok: bool| {
             if !ok {
