@@ -180,12 +180,7 @@ async fn a_signed_out_session_holds_no_account_and_its_end_leaves_a_new_login_al
         .send(opcodes().client.server_list, &[])
         .await
         .expect("sent");
-    g.wait_tenant_metric(
-        "login_requests_dropped_total",
-        &[("reason", "not_logged_in")],
-        1.0,
-    )
-    .await;
+    g.wait_not_logged_in_drops(1.0).await;
     // The account logs in on another connection, then the first one closes.
     let mut second = g.connect().await;
     let auth = login_again(&mut second, "admin", "admin").await;

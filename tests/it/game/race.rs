@@ -25,6 +25,20 @@ async fn logged_in_status_consumed(g: &Game, n: f64) {
         .await;
 }
 
+/// A client logged in as admin, the test answering its CREATE with CREATED (and nothing else).
+async fn logged_in_by_created(g: &mut Game) -> Client {
+    let mut c = g.connect().await;
+    let answer = async {
+        let session = g.session_of("admin").await;
+        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
+        g.inject_session_event(session, 1, "admin", "CREATED", body)
+            .await;
+    };
+    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
+    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    c
+}
+
 async fn server_list_right_after_auth_success(order: LoggedIn) {
     let mut g = Setup::default().without_account_sim().start().await;
     let mut c = g.connect().await;
@@ -86,15 +100,7 @@ async fn the_server_list_comes_after_an_earlier_logout_when_created_overtakes_lo
     g.inject_account_status(1, "admin", "LOGGED_IN").await;
     g.inject_account_status(1, "admin", "LOGGED_OUT").await;
     logged_in_status_consumed(&g, 2.0).await;
-    let mut c = g.connect().await;
-    let answer = async {
-        let session = g.session_of("admin").await;
-        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
-        g.inject_session_event(session, 1, "admin", "CREATED", body)
-            .await;
-    };
-    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
-    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    let mut c = logged_in_by_created(&mut g).await;
     let list = c.server_list().await.expect("server list");
     assert_eq!(list.worlds.len(), 3);
     g.inject_account_status(1, "admin", "LOGGED_IN").await;
@@ -110,15 +116,7 @@ async fn the_server_list_comes_after_an_earlier_logout_when_created_overtakes_lo
 #[actix_rt::test]
 async fn the_server_list_waits_out_a_stale_logged_out_between_created_and_logged_in() {
     let mut g = Setup::default().without_account_sim().start().await;
-    let mut c = g.connect().await;
-    let answer = async {
-        let session = g.session_of("admin").await;
-        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
-        g.inject_session_event(session, 1, "admin", "CREATED", body)
-            .await;
-    };
-    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
-    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    let mut c = logged_in_by_created(&mut g).await;
     g.inject_account_status(1, "admin", "LOGGED_OUT").await;
     logged_in_status_consumed(&g, 1.0).await;
     let logged_in = async {
@@ -138,26 +136,13 @@ async fn the_server_list_waits_out_a_stale_logged_out_between_created_and_logged
 #[actix_rt::test]
 async fn requests_after_a_logged_out_with_no_logged_in_behind_it_are_dropped() {
     let mut g = Setup::default().without_account_sim().start().await;
-    let mut c = g.connect().await;
-    let answer = async {
-        let session = g.session_of("admin").await;
-        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
-        g.inject_session_event(session, 1, "admin", "CREATED", body)
-            .await;
-    };
-    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
-    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    let mut c = logged_in_by_created(&mut g).await;
     g.inject_account_status(1, "admin", "LOGGED_OUT").await;
     logged_in_status_consumed(&g, 1.0).await;
     c.send(opcodes().client.server_list, &[])
         .await
         .expect("sent");
-    g.wait_tenant_metric(
-        "login_requests_dropped_total",
-        &[("reason", "not_logged_in")],
-        1.0,
-    )
-    .await;
+    g.wait_not_logged_in_drops(1.0).await;
     assert_eq!(c.skipped_packets(), 0, "nothing answered");
     let session = g.session_of("admin").await;
     drop(c);
