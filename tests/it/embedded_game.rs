@@ -3,8 +3,8 @@
 //! simulator of Atlas with a copy of `config/atlas-sim.json`, and reads its tenants from that
 //! simulator's configuration service. The copy differs only where `make run` itself would
 //! change it (every tenant's port moved to a free one, as `tests/tools/run.sh` does when a
-//! default port is taken) and by one tenant more: a GMS 83 tenant with `usesPin`, for the PIN
-//! dialog. A GMS 83 client (`maple_client`) checks names, creates a character and sees it after
+//! default port is taken); its GMS 83 tenant with `usesPin` (port 8301) serves the PIN dialog.
+//! A GMS 83 client (`maple_client`) checks names, creates a character and sees it after
 //! the seed event, registers a PIC from the view of every world, deletes with the PIC (a wrong
 //! one refused and counted, the fifth ending the session), selects from the view to ServerIP,
 //! registers and enters a PIN with its attempt limit, and chooses a gender.
@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-/// The tenant added for the PIN dialog (GMS 83.1, `usesPin`).
+/// make run's tenant for the PIN dialog (GMS 83.1, `usesPin`, on 8301).
 const PIN_TENANT: &str = "5e1f0c2a-7b3d-4c8e-9f10-a2b3c4d5e6f7";
 /// The demo data's login option bytes and codes (v83 template).
 const REGISTER_PIC: u8 = 0;
@@ -50,16 +50,16 @@ impl MakeRun {
         let text = include_str!("../../config/atlas-sim.json");
         let mut data: Value = serde_json::from_str(text).expect("demo data");
         let config = &mut data["configurations"];
-        config["services"][0]["tenants"]
-            .as_array_mut()
-            .expect("the default service's tenants")
-            .push(json!({"id": PIN_TENANT, "port": 0}));
-        config["tenants"]
-            .as_array_mut()
+        let pin = config["tenants"]
+            .as_array()
             .expect("tenants")
-            .push(json!({
-            "id": PIN_TENANT, "region": "GMS", "majorVersion": 83, "minorVersion": 1,
-            "usesPin": true}));
+            .iter()
+            .find(|t| t["id"] == PIN_TENANT)
+            .expect("make run's PIN tenant");
+        assert_eq!(
+            (&pin["region"], &pin["majorVersion"], &pin["usesPin"]),
+            (&json!("GMS"), &json!(83), &json!(true))
+        );
         let mut ports = HashMap::new();
         for tenant in config["services"][0]["tenants"].as_array_mut().unwrap() {
             let port = free_port();
