@@ -136,8 +136,21 @@ async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartErro
         "BOOTSTRAP_SERVERS is unset: using an embedded broker. It is for trying the service, not for production: \
          it keeps only the newest 100,000 messages per partition and loses everything when the process exits."
     );
+    let atlas = if env.embedded_atlas_sim && !env.endpoints.missing().is_empty() {
+        let seeds = KafkaSeeds::new(&bootstrap, &env.kafka, &t.event_seed_status)?;
+        let data = SimData::load(&env.atlas_sim_file)?;
+        let sim = AtlasSim::start(env.atlas_sim_address, data, Box::new(seeds.clone())).await?;
+        info!(url = %sim.base_url(), data = %env.atlas_sim_file.display(), "Embedded REST simulator of Atlas's services running.");
+        Some((sim, seeds))
+    } else {
+        None
+    };
     let sim_stop = if env.embedded_account_sim {
-        let book = Book::new(AccountsFile::load(&env.accounts_file)?);
+        let mut book = Book::new(AccountsFile::load(&env.accounts_file)?);
+        if let Some((sim, _)) = &atlas {
+            // A licence the game flow recorded at the REST simulator is not asked again.
+            book = book.with_recorded_licences(sim.licences());
+        }
         let topics = SimTopics {
             command: t.command_account_session.clone(),
             account_status: t.event_account_status.clone(),
@@ -151,15 +164,6 @@ async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartErro
         }));
         info!(accounts = %env.accounts_file.display(), "Embedded account simulator running.");
         Some(tx)
-    } else {
-        None
-    };
-    let atlas = if env.embedded_atlas_sim && !env.endpoints.missing().is_empty() {
-        let seeds = KafkaSeeds::new(&bootstrap, &env.kafka, &t.event_seed_status)?;
-        let data = SimData::load(&env.atlas_sim_file)?;
-        let sim = AtlasSim::start(env.atlas_sim_address, data, Box::new(seeds.clone())).await?;
-        info!(url = %sim.base_url(), data = %env.atlas_sim_file.display(), "Embedded REST simulator of Atlas's services running.");
-        Some((sim, seeds))
     } else {
         None
     };

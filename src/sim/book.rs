@@ -157,7 +157,22 @@ pub struct Book {
     auto_register: bool,
     next_id: u32,
     sessions: HashMap<(Uuid, u32), Entry>,
+    /// Where else a licence acceptance is recorded (see [`Book::with_recorded_licences`]).
+    recorded_licences: Option<Recorded>,
 }
+
+/// A [`RecordedLicences`] in a book, shown as a marker by `Debug`.
+struct Recorded(RecordedLicences);
+
+impl std::fmt::Debug for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordedLicences")
+    }
+}
+
+/// Whether an account of a tenant has accepted the licence elsewhere: the REST simulator's
+/// `tos`, which the game flow PATCHes (in Atlas one service holds both).
+pub type RecordedLicences = Box<dyn Fn(Uuid, u32) -> bool + Send>;
 
 impl Book {
     pub fn new(file: AccountsFile) -> Book {
@@ -172,7 +187,16 @@ impl Book {
             auto_register: file.auto_register,
             next_id,
             sessions: HashMap::new(),
+            recorded_licences: None,
         }
+    }
+
+    /// Counts a licence recorded by `recorded` as accepted, beside the accounts file's
+    /// `licenseAccepted`: the embedded mode's REST simulator holds the acceptance a game client
+    /// records, so that it is asked once, as Atlas's account service asks it.
+    pub fn with_recorded_licences(mut self, recorded: RecordedLicences) -> Book {
+        self.recorded_licences = Some(Recorded(recorded));
+        self
     }
 
     /// Whether an account holds a session entry in a tenant (for tests and the demo).
@@ -286,7 +310,12 @@ impl Book {
         }
         self.sessions
             .insert((tenant, id), Entry::LoggedIn(session_id));
-        let answer = if !account.license_accepted && region != "JMS" {
+        let accepted = account.license_accepted
+            || self
+                .recorded_licences
+                .as_ref()
+                .is_some_and(|recorded| (recorded.0)(tenant, id));
+        let answer = if !accepted && region != "JMS" {
             session_event(session_id, id, &name, "REQUEST_LICENSE_AGREEMENT", ())
         } else {
             session_event(
