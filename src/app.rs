@@ -21,6 +21,7 @@ use tracing::{info, warn};
 
 use crate::admin::{self, Health};
 use crate::config::remote::{self, Backoff, Server};
+use crate::config::service::ProtocolKind;
 use crate::config::{Config, ConfigError, DuplicateLogin, ServiceConfig, ServiceSource};
 use crate::embedded::EmbeddedBroker;
 use crate::gateway::listener::Listeners;
@@ -34,7 +35,7 @@ use crate::kafka::producer::{Delivered, Flush, Producer};
 use crate::kafka::recovery::{self, Recovery};
 use crate::kafka::router::{ConsumedTopics, Router};
 use crate::metrics;
-use crate::rest::{ClientConfig as RestConfig, RestClient};
+use crate::rest::{ClientConfig as RestConfig, Domain, Endpoints, RestClient};
 use crate::session::directory::Directory;
 use crate::session::ids::SessionIds;
 use crate::session::registry::AccountRegistry;
@@ -135,8 +136,21 @@ async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartErro
         "BOOTSTRAP_SERVERS is unset: using an embedded broker. It is for trying the service, not for production: \
          it keeps only the newest 100,000 messages per partition and loses everything when the process exits."
     );
+    let atlas = if env.embedded_atlas_sim && !env.endpoints.missing().is_empty() {
+        let seeds = KafkaSeeds::new(&bootstrap, &env.kafka, &t.event_seed_status)?;
+        let data = SimData::load(&env.atlas_sim_file)?;
+        let sim = AtlasSim::start(env.atlas_sim_address, data, Box::new(seeds.clone())).await?;
+        info!(url = %sim.base_url(), data = %env.atlas_sim_file.display(), "Embedded REST simulator of Atlas's services running.");
+        Some((sim, seeds))
+    } else {
+        None
+    };
     let sim_stop = if env.embedded_account_sim {
-        let book = Book::new(AccountsFile::load(&env.accounts_file)?);
+        let mut book = Book::new(AccountsFile::load(&env.accounts_file)?);
+        if let Some((sim, _)) = &atlas {
+            // A licence the game flow recorded at the REST simulator is not asked again.
+            book = book.with_recorded_licences(sim.licences());
+        }
         let topics = SimTopics {
             command: t.command_account_session.clone(),
             account_status: t.event_account_status.clone(),
@@ -150,15 +164,6 @@ async fn broker(config: &Config) -> Result<(Option<Embedded>, String), StartErro
         }));
         info!(accounts = %env.accounts_file.display(), "Embedded account simulator running.");
         Some(tx)
-    } else {
-        None
-    };
-    let atlas = if env.embedded_atlas_sim && !env.endpoints.missing().is_empty() {
-        let seeds = KafkaSeeds::new(&bootstrap, &env.kafka, &t.event_seed_status)?;
-        let data = SimData::load(&env.atlas_sim_file)?;
-        let sim = AtlasSim::start(env.atlas_sim_address, data, Box::new(seeds.clone())).await?;
-        info!(url = %sim.base_url(), data = %env.atlas_sim_file.display(), "Embedded REST simulator of Atlas's services running.");
-        Some((sim, seeds))
     } else {
         None
     };
@@ -180,10 +185,29 @@ fn rest_client(config: &Config, embedded: Option<&Embedded>) -> Result<RestClien
     if let Some((sim, _)) = embedded.and_then(|e| e.atlas.as_ref()) {
         endpoints = endpoints.or_base(&sim.base_url())?;
     }
-    for domain in endpoints.missing() {
+    for domain in unset_and_needed(&config.service, &endpoints) {
         warn!(variable = domain.env_name(), "No URL for an Atlas service: the game socket's calls to it will fail (set it, or BASE_SERVICE_URL).");
     }
     Ok(RestClient::new(endpoints, RestConfig::from_env(env))?)
+}
+
+/// The Atlas services without a URL that this configuration would call: none for a service
+/// file whose tenants all speak JSON lines, and otherwise every one the game socket calls
+/// (tenants still to be read may speak it). The configuration service is never among them:
+/// only its URL makes the service read from it.
+fn unset_and_needed(source: &ServiceSource, endpoints: &Endpoints) -> Vec<Domain> {
+    let game = match source {
+        ServiceSource::File { service, .. } => service
+            .tenants
+            .iter()
+            .any(|tenant| tenant.protocol == ProtocolKind::Maple),
+        ServiceSource::ConfigurationService | ServiceSource::EmbeddedSimulator => true,
+    };
+    endpoints
+        .missing()
+        .into_iter()
+        .filter(|domain| game && *domain != Domain::Configurations)
+        .collect()
 }
 
 /// The tenants and tasks: the service file's, read with the environment, or the configuration
@@ -491,5 +515,41 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => info!("SIGINT received."),
         _ = term => info!("SIGTERM received."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(protocols: &[&str]) -> ServiceSource {
+        let tenants: Vec<String> = protocols
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    r#"{{"id":"00000000-0000-0000-0000-00000000000{i}","region":"GMS","majorVersion":83,"minorVersion":1,"port":{},"protocol":"{p}"}}"#,
+                    8484 + i
+                )
+            })
+            .collect();
+        let json = format!(r#"{{"tenants":[{}]}}"#, tenants.join(","));
+        ServiceSource::File {
+            path: "service.json".into(),
+            service: ServiceConfig::parse(&json, "test").expect("service file"),
+        }
+    }
+
+    #[test]
+    fn only_the_services_a_configuration_calls_are_warned_of() {
+        let none = Endpoints::default();
+        assert!(unset_and_needed(&file(&["json-lines"]), &none).is_empty());
+        let game = unset_and_needed(&file(&["json-lines", "maple"]), &none);
+        assert_eq!(game.len(), Domain::ALL.len() - 1);
+        assert!(!game.contains(&Domain::Configurations));
+        let remote = unset_and_needed(&ServiceSource::ConfigurationService, &none);
+        assert!(remote.contains(&Domain::Accounts));
+        let base = Endpoints::new(Some("http://atlas/".to_owned()), vec![]).expect("endpoints");
+        assert!(unset_and_needed(&file(&["maple"]), &base).is_empty());
     }
 }

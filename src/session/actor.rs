@@ -24,6 +24,12 @@ use crate::tenant::{Tenant, TenantIdx};
 
 /// How long an ended session keeps draining its client's input before closing (see `End`).
 const LINGER: Duration = Duration::from_secs(1);
+/// How long requests that need the account logged in wait when an account status LOGGED_OUT
+/// was consumed after the session's own CREATED (see `registry::may_log_in`), and how often
+/// they look again: a stale LOGGED_OUT of an earlier session must not drop the server list a
+/// client asks for once, while its LOGGED_IN is on the way.
+const LOGGED_IN_WAIT: Duration = Duration::from_secs(2);
+const LOGGED_IN_LOOK: Duration = Duration::from_millis(20);
 
 /// End the session for a reason outside the protocol (idle, shutdown, replaced).
 #[derive(Message)]
@@ -69,6 +75,10 @@ pub struct SessionActor {
     /// to be told, in order, once it is (a crash before then ends the session with account 0,
     /// so the client must not hear of the account before).
     deferred: Option<Vec<Output>>,
+    /// Requests that need the account logged in, waiting (in order) for its LOGGED_IN, and
+    /// since when (see [`LOGGED_IN_WAIT`]).
+    held: Vec<Request>,
+    held_since: Option<Instant>,
 }
 
 impl SessionActor {
@@ -108,6 +118,8 @@ impl SessionActor {
             draining: false,
             holding: None,
             deferred: None,
+            held: Vec::new(),
+            held_since: None,
         }
     }
 
@@ -179,7 +191,7 @@ impl SessionActor {
         after_logout_of: Option<u32>,
         ctx: &mut Context<Self>,
     ) {
-        let (tenant, id, account) = (self.tenant(), self.id, self.state.account_id);
+        let (tenant, id, account) = (self.tenant(), self.id, self.state.create_account_id());
         let msg = self.services.outbox.create(tenant, id, account, body);
         let then = move |act: &mut Self, ctx: &mut Context<Self>, ok: bool| {
             if !ok {
@@ -398,6 +410,11 @@ impl SessionActor {
     fn request(&mut self, request: Request, guard: Guard, ctx: &mut Context<Self>) {
         let span = info_span!(parent: &self.span, "request", op = request.name());
         let _entered = span.enter();
+        if guard == Guard::LoggedIn && (!self.held.is_empty() || self.may_log_in()) {
+            // Behind those already waiting, or the account's LOGGED_IN may yet come.
+            self.hold(request, ctx);
+            return;
+        }
         let input = if guard == Guard::LoggedIn && !self.logged_in() {
             // Atlas's LoggedIn validator: dropped (and counted), never an error to the client,
             // and no activity (Atlas refreshes `lastPacket` only for a packet that passed its
@@ -408,6 +425,58 @@ impl SessionActor {
             self.input_for(request)
         };
         self.apply(input, ctx);
+    }
+
+    /// Holds a request until the account counts as logged in, for [`LOGGED_IN_WAIT`] at most.
+    fn hold(&mut self, request: Request, ctx: &mut Context<Self>) {
+        self.held.push(request);
+        if self.held_since.is_none() {
+            self.held_since = Some(Instant::now());
+            ctx.run_later(LOGGED_IN_LOOK, Self::look_again);
+        }
+    }
+
+    /// The held requests go on once the account counts as logged in, or are refused (as
+    /// Atlas's validator would) once the wait is over.
+    fn look_again(&mut self, ctx: &mut Context<Self>) {
+        let Some(since) = self.held_since else { return };
+        if self.reported {
+            self.held.clear();
+            return;
+        }
+        let logged_in = self.logged_in();
+        if !logged_in && self.may_log_in() && since.elapsed() < LOGGED_IN_WAIT {
+            ctx.run_later(LOGGED_IN_LOOK, Self::look_again);
+            return;
+        }
+        self.held_since = None;
+        let span = self.span.clone();
+        let _entered = span.enter();
+        let held = std::mem::take(&mut self.held);
+        if !logged_in {
+            debug!(
+                requests = held.len(),
+                "No LOGGED_IN came for the account; the requests waiting for it are dropped."
+            );
+            for _ in held {
+                self.apply(Input::Refused, ctx);
+            }
+            return;
+        }
+        for request in held {
+            self.request(request, Guard::LoggedIn, ctx);
+        }
+    }
+
+    /// Whether a request refused by [`Self::logged_in`] may wait for the account's LOGGED_IN.
+    fn may_log_in(&self) -> bool {
+        self.state.account_id != 0
+            && !self.logged_in()
+            && self.services.registry.may_log_in(
+                self.tenant,
+                self.state.account_id,
+                self.state.created_seq,
+            )
     }
 
     /// Whether the account counts as logged in at the account service (the peer's LOGGED_IN,

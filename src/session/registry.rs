@@ -69,6 +69,12 @@ impl AccountRegistry {
     ) -> bool {
         logged_in(self.last(tenant, account_id), created_seq)
     }
+
+    /// Whether a session refused by [`is_logged_in`](Self::is_logged_in) may wait for its
+    /// account's LOGGED_IN (see [`may_log_in`]).
+    pub fn may_log_in(&self, tenant: TenantIdx, account_id: u32, created_seq: Option<u64>) -> bool {
+        may_log_in(self.last(tenant, account_id), created_seq)
+    }
 }
 
 /// An account counts as logged in when its last account status was LOGGED_IN, or when this
@@ -93,6 +99,17 @@ pub fn logged_in(last: Option<LastStatus>, created_seq: Option<u64>) -> bool {
         (None, Some(_)) => true,
         (_, None) => false,
     }
+}
+
+/// Whether a session refused by [`logged_in`] may wait for its account's LOGGED_IN: its own
+/// CREATED was consumed, and the LOGGED_OUT that outweighs it was consumed after it. That
+/// LOGGED_OUT may be an earlier session's, delayed, with this login's LOGGED_IN still behind
+/// it (the peer's two topics again); a session without its CREATED has nothing to wait for.
+pub fn may_log_in(last: Option<LastStatus>, created_seq: Option<u64>) -> bool {
+    matches!(
+        (last, created_seq),
+        (Some(LastStatus { logged_in: false, seq }), Some(created)) if seq > created
+    )
 }
 
 #[cfg(test)]
@@ -125,6 +142,18 @@ mod tests {
         assert!(!logged_in(OUT, Some(9)));
         assert!(!logged_in(OUT, None));
         assert!(!logged_in(None, None));
+    }
+
+    #[test]
+    fn only_a_logout_after_the_sessions_own_created_is_worth_waiting_out() {
+        assert!(
+            may_log_in(OUT, Some(9)),
+            "a stale LOGGED_OUT overtook the LOGGED_IN"
+        );
+        assert!(!may_log_in(OUT, None), "no CREATED of its own");
+        assert!(!may_log_in(None, None));
+        assert!(!may_log_in(IN, Some(9)), "logged in: nothing to wait for");
+        assert!(!may_log_in(OUT, Some(11)), "logged in by its CREATED");
     }
 
     #[test]

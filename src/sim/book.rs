@@ -162,7 +162,22 @@ pub struct Book {
     /// How many of `sessions` are transitions: their expiry is only looked for when there are
     /// any (a scan of every entry per command made the simulator quadratic in held sessions).
     transitions: usize,
+    /// Where else a licence acceptance is recorded (see [`Book::with_recorded_licences`]).
+    recorded_licences: Option<Recorded>,
 }
+
+/// A [`RecordedLicences`] in a book, shown as a marker by `Debug`.
+struct Recorded(RecordedLicences);
+
+impl std::fmt::Debug for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordedLicences")
+    }
+}
+
+/// Whether an account of a tenant has accepted the licence elsewhere: the REST simulator's
+/// `tos`, which the game flow PATCHes (in Atlas one service holds both).
+pub type RecordedLicences = Box<dyn Fn(Uuid, u32) -> bool + Send>;
 
 impl Book {
     pub fn new(file: AccountsFile) -> Book {
@@ -180,6 +195,7 @@ impl Book {
             next_id,
             sessions: HashMap::new(),
             transitions: 0,
+            recorded_licences: None,
         }
     }
 
@@ -198,6 +214,14 @@ impl Book {
         if let Some(Entry::Transition(..)) = self.sessions.remove(key) {
             self.transitions -= 1;
         }
+    }
+
+    /// Counts a licence recorded by `recorded` as accepted, beside the accounts file's
+    /// `licenseAccepted`: the embedded mode's REST simulator holds the acceptance a game client
+    /// records, so that it is asked once, as Atlas's account service asks it.
+    pub fn with_recorded_licences(mut self, recorded: RecordedLicences) -> Book {
+        self.recorded_licences = Some(Recorded(recorded));
+        self
     }
 
     /// Whether an account holds a session entry in a tenant (for tests and the demo).
@@ -318,7 +342,12 @@ impl Book {
                 &body,
             )];
         }
-        let licence_pending = !account.license_accepted && region != "JMS";
+        let accepted = account.license_accepted
+            || self
+                .recorded_licences
+                .as_ref()
+                .is_some_and(|recorded| (recorded.0)(tenant, id));
+        let licence_pending = !accepted && region != "JMS";
         self.set_entry((tenant, id), Entry::LoggedIn(session_id));
         let answer = if licence_pending {
             session_event(session_id, id, &name, "REQUEST_LICENSE_AGREEMENT", ())

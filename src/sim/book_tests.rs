@@ -477,6 +477,34 @@ fn success_without_the_licence_requests_the_licence_agreement_with_a_null_body()
 }
 
 #[test]
+fn a_licence_recorded_elsewhere_for_the_tenant_is_not_asked_again() {
+    let file: AccountsFile = serde_json::from_value(accounts()).expect("accounts file");
+    let recorded = tenant();
+    let mut peer = Peer {
+        book: Book::new(file)
+            .with_recorded_licences(Box::new(move |t, id| t == recorded && id == 2)),
+        now: Instant::now(),
+    };
+    let outputs = peer.login(session(), "Newbie", "pw");
+    assert_eq!(
+        logged_in_then(&outputs, 2, "Newbie").body,
+        wire::EventBody::Created
+    );
+    let outputs = peer.send_in(
+        uuid(OTHER_TENANT),
+        "GMS",
+        other_session(),
+        0,
+        create("Newbie", "pw"),
+    );
+    assert_eq!(
+        logged_in_then(&outputs, 2, "Newbie").body,
+        wire::EventBody::LicenseAgreementRequired,
+        "recorded for another tenant"
+    );
+}
+
+#[test]
 fn licence_request_matches_the_golden_vector_byte_for_byte() {
     let mut peer = Peer::new(admin_only(json!({})));
     let outputs = peer.login(session(), "admin", "admin");

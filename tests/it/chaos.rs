@@ -753,21 +753,7 @@ fn describe(r: &Record) -> String {
 /// An incarnation's log, without terminal colours.
 fn read_log(logs: &Path, incarnation: usize) -> Option<String> {
     let text = std::fs::read_to_string(logs.join(format!("service-{incarnation}.log"))).ok()?;
-    let mut plain = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ parameters final-byte
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    Some(plain)
+    Some(without_ansi(&text))
 }
 
 /// The service's log lines mentioning `needle`, from every incarnation's log.

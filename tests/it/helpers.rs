@@ -810,3 +810,22 @@ async fn kafka_client_id(stream: &mut TcpStream, read: &mut Vec<u8>) -> Option<S
     read.extend_from_slice(&id);
     Some(String::from_utf8_lossy(&id).into_owned())
 }
+
+/// The text without its ANSI colour sequences (the text format colours fields).
+pub fn without_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ parameters final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

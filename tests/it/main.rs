@@ -6,6 +6,7 @@ mod atlas;
 mod chaos;
 mod configuration;
 mod embedded;
+mod embedded_game;
 mod game;
 mod helpers;
 mod lifecycle;

@@ -122,6 +122,7 @@ impl State {
     fn sign_out(&mut self) -> Vec<Effect> {
         let account_name = self.account_name().unwrap_or_default().to_owned();
         let account_id = std::mem::take(&mut self.account_id);
+        self.signed_out_of = account_id;
         self.created_seq = None;
         self.phase = Phase::Connected;
         self.game = Game::default();

@@ -162,6 +162,11 @@ fn a_registered_pin_is_told_and_signs_the_account_out_keeping_the_connection() {
     );
     assert_eq!(s.phase, Phase::Connected, "the session stays, unbound");
     assert_eq!(s.account_id, 0, "its end releases nothing more");
+    assert_eq!(
+        s.create_account_id(),
+        1,
+        "a login after it carries it, as Atlas's does"
+    );
     // The client logs in again on the same connection.
     login(&mut s);
     assert!(matches!(s.phase, Phase::LoggingIn { .. }));

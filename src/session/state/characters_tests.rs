@@ -415,6 +415,17 @@ fn from_all(character_id: u32, world_id: u32, pic: PicAnswer) -> Input {
     })
 }
 
+/// The answer to the select of character 8: its world's channels.
+fn channels_of_8(s: &mut State, channels: Vec<Channel>) -> Vec<Effect> {
+    step(
+        s,
+        Input::Fetched(Answer::WorldChannels {
+            character_id: 8,
+            result: Ok(channels),
+        }),
+    )
+}
+
 #[test]
 fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
     let mut s = viewed("1234");
@@ -440,13 +451,7 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
         channel(2, 10, "10.0.0.3"),
     ];
     assert_eq!(
-        step(
-            &mut s,
-            Input::Fetched(Answer::WorldChannels {
-                character_id: 8,
-                result: Ok(channels)
-            })
-        ),
+        channels_of_8(&mut s, channels),
         vec![Effect::SendProgress(ChannelParams {
             ip_address: "10.0.0.2".into(),
             port: 7576,
@@ -454,13 +459,7 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
         })]
     );
     assert_eq!(
-        step(
-            &mut s,
-            Input::Fetched(Answer::WorldChannels {
-                character_id: 8,
-                result: Ok(vec![])
-            })
-        ),
+        channels_of_8(&mut s, vec![]),
         vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable
         ))],
@@ -473,13 +472,7 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
         channel(2, 50, "10.0.0.3"),
     ];
     assert_eq!(
-        step(
-            &mut s,
-            Input::Fetched(Answer::WorldChannels {
-                character_id: 8,
-                result: Ok(named)
-            })
-        ),
+        channels_of_8(&mut s, named),
         vec![Effect::SendProgress(ChannelParams {
             ip_address: "10.0.0.3".into(),
             port: 7577,
@@ -488,13 +481,7 @@ fn a_character_from_the_view_goes_to_its_worlds_least_loaded_channel() {
     );
     let only_named = vec![channel(0, 0, "channel-0.local")];
     assert_eq!(
-        step(
-            &mut s,
-            Input::Fetched(Answer::WorldChannels {
-                character_id: 8,
-                result: Ok(only_named)
-            })
-        ),
+        channels_of_8(&mut s, only_named),
         vec![Effect::Tell(Output::SelectRefused(
             SelectRefusal::Unavailable
         ))],

@@ -301,8 +301,12 @@ impl State {
         changed: Result<Box<crate::rest::Account>, RestError>,
     ) -> Vec<Effect> {
         let ok = changed.is_ok();
-        if let Ok(account) = changed {
-            self.game.account = Some(account);
+        // The change applies to the account as it is now: the answer is the account this PATCH
+        // was sent with, which another change answered meanwhile may have moved on from.
+        if ok {
+            if let Some(account) = &mut self.game.account {
+                **account = account.changed(&change);
+            }
         }
         match change {
             AccountChange::Pic(_) => match self.game.awaiting.take() {

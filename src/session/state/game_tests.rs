@@ -555,6 +555,53 @@ fn an_accepted_licence_is_recorded_at_the_account_service() {
 }
 
 #[test]
+fn a_gender_chosen_while_the_licence_is_recorded_keeps_the_licence_accepted() {
+    use crate::rest::AccountChange;
+    let mut s = state();
+    login(&mut s);
+    step(
+        &mut s,
+        Input::Peer {
+            seq: 4,
+            event: crate::message::account_session::StatusEvent {
+                session_id: Uuid::nil(),
+                account_id: 1,
+                account_name: "admin".into(),
+                body: EventBody::LicenseAgreementRequired,
+            },
+        },
+    );
+    let mut newbie = account("");
+    newbie.gender = 10;
+    step(
+        &mut s,
+        Input::Fetched(Answer::LoginAccount(Ok(newbie.clone()))),
+    );
+    step(&mut s, Input::AcceptLicense { accepted: true });
+    // The client answers the gender dialog before the licence's PATCH is answered.
+    let effects = step(
+        &mut s,
+        game(GameRequest::SetGender {
+            confirmed: true,
+            gender: 1,
+        }),
+    );
+    let [Effect::Fetch(Query::ChangeAccount { account: sent, .. })] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(sent.tos, "the gender's PATCH does not undo the licence");
+    // The answers come back in the other order; each applies its own change only.
+    let answered = |change: AccountChange| {
+        let result = Ok(Box::new(newbie.changed(&change)));
+        Input::Fetched(Answer::AccountChanged { change, result })
+    };
+    step(&mut s, answered(AccountChange::Gender(1)));
+    step(&mut s, answered(AccountChange::Tos(true)));
+    let account = s.game.account.as_ref().expect("the account");
+    assert_eq!((account.tos, account.gender), (true, 1));
+}
+
+#[test]
 fn a_login_or_a_hand_off_is_in_flight_until_the_client_is_told() {
     let mut s = state();
     assert!(!s.in_flight());

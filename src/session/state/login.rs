@@ -67,12 +67,16 @@ impl State {
             account_name: account_name.clone(),
         };
         let mut effects = Vec::with_capacity(2);
-        if let Some(account) = &self.game.account {
-            // The game flow records the acceptance at the account service, as Atlas does.
+        if let Some(account) = &mut self.game.account {
+            // The game flow records the acceptance at the account service, as Atlas does; it
+            // holds here at once (Atlas ignores a failure), so that a change the client asks
+            // before this PATCH is answered (its gender) does not send the licence back unset.
+            let change = AccountChange::Tos(true);
             effects.push(Effect::Fetch(Query::ChangeAccount {
                 account: account.clone(),
-                change: AccountChange::Tos(true),
+                change: change.clone(),
             }));
+            **account = account.changed(&change);
         }
         effects.push(Effect::Tell(Output::LoginAccepted(
             self.account_info(&account_name),

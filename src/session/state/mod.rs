@@ -228,6 +228,10 @@ pub struct State {
     pub flow: Flow,
     /// The bound account (0 until the peer answered a login).
     pub account_id: u32,
+    /// The account this connection was last signed out of (0 before any sign-out). Atlas keeps
+    /// it as the session's account, so a login after it carries it in CREATE (its `accountId`
+    /// and its key, the partition of the sign-out's LOGOUT): see [`State::create_account_id`].
+    pub signed_out_of: u32,
     /// The client's IP as written into CREATE.
     pub ip_address: String,
     /// The hwid of the last login (for the account service's attempt records).
@@ -259,6 +263,7 @@ impl State {
             phase: Phase::Connected,
             flow,
             account_id: 0,
+            signed_out_of: 0,
             ip_address,
             hwid: String::new(),
             attempts: 0,
@@ -275,6 +280,16 @@ impl State {
     }
 
     /// The bound account's name, once the peer answered a login (and still after the end).
+    /// The `accountId` (and key) of a CREATE: the bound account, else the one last signed
+    /// out of on this connection, else 0 (a first login), as Atlas's session has it.
+    pub fn create_account_id(&self) -> u32 {
+        if self.account_id != 0 {
+            self.account_id
+        } else {
+            self.signed_out_of
+        }
+    }
+
     pub fn account_name(&self) -> Option<&str> {
         match &self.phase {
             Phase::LicensePending { account_name }

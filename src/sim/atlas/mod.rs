@@ -159,10 +159,11 @@ impl AtlasSim {
             tenant_configs: data.tenant_configs,
         });
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(http::serve(listener, shared, stopped));
+        let task = tokio::spawn(http::serve(listener, shared.clone(), stopped));
         tracing::debug!(%addr, "Atlas REST simulator listening.");
         Ok(RunningSim {
             addr,
+            shared,
             faults,
             stop,
             task,
@@ -173,12 +174,24 @@ impl AtlasSim {
 /// A running simulator; dropping it stops it.
 pub struct RunningSim {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     faults: Faults,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl RunningSim {
+    /// Whether an account of a tenant has accepted the licence here (`tos`, which the game
+    /// flow PATCHes): for the embedded account simulator (`Book::with_recorded_licences`).
+    pub fn licences(&self) -> crate::sim::book::RecordedLicences {
+        let shared = self.shared.clone();
+        Box::new(move |tenant, account_id| {
+            shared.with_tenant(tenant, |t| {
+                t.accounts.get(&account_id).is_some_and(|a| a.tos)
+            })
+        })
+    }
+
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -23,6 +23,9 @@ pub(crate) struct TenantState {
     pub characters: BTreeMap<u32, Character>,
     pub inventories: BTreeMap<u32, Inventory>,
     pub guilds: BTreeMap<u32, Guild>,
+    /// The highest character id given so far: a deleted character's id is never given again
+    /// (as a database sequence would not), so a stale id never names a newer character.
+    pub last_character_id: u32,
 }
 
 /// All tenants' state.
@@ -120,12 +123,11 @@ impl TenantState {
             .collect()
     }
 
-    /// The next free character id of this tenant.
-    pub fn next_character_id(&self) -> u32 {
-        self.characters
-            .keys()
-            .next_back()
-            .map_or(1, |id| id.saturating_add(1))
+    /// The next character id of this tenant, taken: above every id it has or has given.
+    pub fn next_character_id(&mut self) -> u32 {
+        let highest = self.characters.keys().next_back().copied().unwrap_or(0);
+        self.last_character_id = self.last_character_id.max(highest).saturating_add(1);
+        self.last_character_id
     }
 
     /// The next free asset id of this tenant (asset ids are unique across inventories).
@@ -233,6 +235,16 @@ mod tests {
         );
         assert_eq!(s.accounts[&1].pic_attempts, 0, "pic counter untouched");
         assert!(s.attempt(9, AttemptKind::Pic, true, 3).is_none());
+    }
+
+    #[test]
+    fn a_deleted_characters_id_is_never_given_again() {
+        let mut s = state();
+        s.characters.insert(5, Character::default());
+        assert_eq!(s.next_character_id(), 6);
+        s.characters.insert(6, Character::default());
+        assert!(s.delete_character(6));
+        assert_eq!(s.next_character_id(), 7, "6 was given, then deleted");
     }
 
     #[test]

@@ -623,6 +623,16 @@ impl Game {
     }
 
     /// Waits until a counter of this test's tenant reaches `value`.
+    /// Waits until `n` requests were dropped for want of a logged-in account.
+    pub async fn wait_not_logged_in_drops(&self, n: f64) {
+        self.wait_tenant_metric(
+            "login_requests_dropped_total",
+            &[("reason", "not_logged_in")],
+            n,
+        )
+        .await;
+    }
+
     pub async fn wait_tenant_metric(&self, name: &str, labels: &[(&str, &str)], value: f64) {
         let tenant = self.tenant.to_string();
         let mut all = vec![("tenant", tenant.as_str())];

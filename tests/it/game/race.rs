@@ -25,6 +25,20 @@ async fn logged_in_status_consumed(g: &Game, n: f64) {
         .await;
 }
 
+/// A client logged in as admin, the test answering its CREATE with CREATED (and nothing else).
+async fn logged_in_by_created(g: &mut Game) -> Client {
+    let mut c = g.connect().await;
+    let answer = async {
+        let session = g.session_of("admin").await;
+        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
+        g.inject_session_event(session, 1, "admin", "CREATED", body)
+            .await;
+    };
+    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
+    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    c
+}
+
 async fn server_list_right_after_auth_success(order: LoggedIn) {
     let mut g = Setup::default().without_account_sim().start().await;
     let mut c = g.connect().await;
@@ -86,19 +100,50 @@ async fn the_server_list_comes_after_an_earlier_logout_when_created_overtakes_lo
     g.inject_account_status(1, "admin", "LOGGED_IN").await;
     g.inject_account_status(1, "admin", "LOGGED_OUT").await;
     logged_in_status_consumed(&g, 2.0).await;
-    let mut c = g.connect().await;
-    let answer = async {
-        let session = g.session_of("admin").await;
-        let body = json!({"ipAddress": "127.0.0.1", "hwid": HWID_HEX});
-        g.inject_session_event(session, 1, "admin", "CREATED", body)
-            .await;
-    };
-    let (outcome, ()) = tokio::join!(c.login("admin", "admin", HWID), answer);
-    assert!(matches!(outcome.expect("answer"), LoginOutcome::Success(_)));
+    let mut c = logged_in_by_created(&mut g).await;
     let list = c.server_list().await.expect("server list");
     assert_eq!(list.worlds.len(), 3);
     g.inject_account_status(1, "admin", "LOGGED_IN").await;
     logged_in_status_consumed(&g, 3.0).await;
+    let session = g.session_of("admin").await;
+    drop(c);
+    g.assert_ended_once(session, 1).await;
+}
+
+/// An earlier session's LOGGED_OUT, delayed, is consumed after the new login's CREATED and
+/// before its LOGGED_IN: the server list the client asks for meanwhile waits for the LOGGED_IN
+/// and comes (Atlas's validator would drop it, and the client would wait forever).
+#[actix_rt::test]
+async fn the_server_list_waits_out_a_stale_logged_out_between_created_and_logged_in() {
+    let mut g = Setup::default().without_account_sim().start().await;
+    let mut c = logged_in_by_created(&mut g).await;
+    g.inject_account_status(1, "admin", "LOGGED_OUT").await;
+    logged_in_status_consumed(&g, 1.0).await;
+    let logged_in = async {
+        // Long enough for the request to reach the service before its LOGGED_IN.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        g.inject_account_status(1, "admin", "LOGGED_IN").await;
+    };
+    let (list, ()) = tokio::join!(c.server_list(), logged_in);
+    assert_eq!(list.expect("server list").worlds.len(), 3);
+    let session = g.session_of("admin").await;
+    drop(c);
+    g.assert_ended_once(session, 1).await;
+}
+
+/// A LOGGED_OUT after the session's CREATED with no LOGGED_IN behind it: the requests that
+/// need the account logged in wait a moment, then are dropped and counted as Atlas drops them.
+#[actix_rt::test]
+async fn requests_after_a_logged_out_with_no_logged_in_behind_it_are_dropped() {
+    let mut g = Setup::default().without_account_sim().start().await;
+    let mut c = logged_in_by_created(&mut g).await;
+    g.inject_account_status(1, "admin", "LOGGED_OUT").await;
+    logged_in_status_consumed(&g, 1.0).await;
+    c.send(opcodes().client.server_list, &[])
+        .await
+        .expect("sent");
+    g.wait_not_logged_in_drops(1.0).await;
+    assert_eq!(c.skipped_packets(), 0, "nothing answered");
     let session = g.session_of("admin").await;
     drop(c);
     g.assert_ended_once(session, 1).await;

@@ -115,12 +115,7 @@ async fn unknown_opcodes_and_packets_before_login_are_dropped_and_counted() {
     )
     .await
     .expect("status before login");
-    g.wait_tenant_metric(
-        "login_requests_dropped_total",
-        &[("reason", "not_logged_in")],
-        2.0,
-    )
-    .await;
+    g.wait_not_logged_in_drops(2.0).await;
     assert_eq!(
         g.tenant_metric(
             "login_requests_dropped_total",

@@ -90,25 +90,6 @@ fn forms(secret: &str) -> Vec<String> {
     forms
 }
 
-/// The text without its ANSI colour sequences (the text format colours fields).
-fn without_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // ESC [ parameters final-byte
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 async fn logged_in(addr: std::net::SocketAddr, name: &str) -> Client {
     let version = VERSION.parse().expect("version");
     let (mut c, _) = Client::connect(addr, version, Duration::from_secs(10))

@@ -13,6 +13,14 @@ pub struct Profile {
     pub(crate) layout: Layout,
 }
 
+impl Profile {
+    /// Whether DeleteCharacter carries the birth date (`u32` YYYYMMDD, GMS ≤ 82) where later
+    /// versions carry the PIC.
+    pub fn deletes_by_birth_date(&self) -> bool {
+        self.layout.delete == DeleteShape::BirthDate
+    }
+}
+
 /// Field presence per version (crate-private; see the `const` tables below).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {

@@ -34,17 +34,6 @@ fn new_character() -> NewCharacter {
     }
 }
 
-/// §5.2 view-all per-world packet with one entry (the list entry minus its family byte).
-fn view_all_world(world: u8, id: u32) -> Vec<u8> {
-    let entry = sp::character_entry(id, "va");
-    let family_at = entry.len() - 18; // family byte precedes `u8 hasRank | 16 bytes`
-    let mut b = vec![0, world, 1];
-    b.extend_from_slice(&entry[..family_at]);
-    b.extend_from_slice(&entry[family_at + 1..]);
-    b.push(1); // loginOpt
-    b
-}
-
 async fn script(mut peer: Peer) {
     peer.recv().await;
     peer.send(0x00, &[23, 0, 0, 0, 0, 0]).await; // licence agreement
@@ -73,8 +62,8 @@ async fn script(mut peer: Peer) {
     peer.send(0x0F, &[21, 0, 0, 0, 20]).await;
     assert_eq!(peer.recv().await, (0x0D, vec![]));
     peer.send(0x08, &[1, 2, 0, 0, 0, 2, 0, 0, 0]).await;
-    peer.send(0x08, &view_all_world(0, 30)).await;
-    peer.send(0x08, &view_all_world(1, 31)).await;
+    peer.send(0x08, &sp::view_all_world(0, 30)).await;
+    peer.send(0x08, &sp::view_all_world(1, 31)).await;
     assert_eq!(peer.recv().await.0, 0x13);
     peer.send(0x0C, &[7, 0]).await; // SERVER_UNDER_INSPECTION
     assert_eq!(peer.recv().await.0, 0x1D);

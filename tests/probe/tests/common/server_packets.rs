@@ -9,14 +9,26 @@ pub fn s(text: &str) -> Vec<u8> {
 
 /// §5.2 AuthSuccess v83 (PIN off, login option `login_opt`).
 pub fn auth_success(account_id: u32, name: &str, login_opt: u8) -> Vec<u8> {
+    auth_success_with(account_id, name, 0, 1, login_opt)
+}
+
+/// §5.2 AuthSuccess v83 with the account's `gender` (10: not chosen) and `pin_flag` (0: the
+/// client opens the PIN dialog).
+pub fn auth_success_with(
+    account_id: u32,
+    name: &str,
+    gender: u8,
+    pin_flag: u8,
+    login_opt: u8,
+) -> Vec<u8> {
     let mut b = vec![0, 0, 0, 0, 0, 0];
     b.extend_from_slice(&account_id.to_le_bytes());
-    b.extend_from_slice(&[0, 0, 0, 0]); // gender, GM, admin, country
+    b.extend_from_slice(&[gender, 0, 0, 0]); // gender, GM, admin, country
     b.extend(s(name));
     b.extend_from_slice(&[0, 0]); // purchaseExp, chatBlockReason
     b.extend_from_slice(&[0; 16]); // two FILETIMEs
     b.extend_from_slice(&1u32.to_le_bytes());
-    b.extend_from_slice(&[1, login_opt]); // pinFlag 1 = no PIN
+    b.extend_from_slice(&[pin_flag, login_opt]);
     b
 }
 
@@ -90,5 +102,16 @@ pub fn server_ip(ip: [u8; 4], port: u16, char_id: u32) -> Vec<u8> {
     b.extend_from_slice(&port.to_le_bytes());
     b.extend_from_slice(&char_id.to_le_bytes());
     b.extend_from_slice(&[0, 0, 0, 0, 0]);
+    b
+}
+
+/// §5.2 view-all per-world packet with one entry (the list entry minus its family byte).
+pub fn view_all_world(world: u8, id: u32) -> Vec<u8> {
+    let entry = character_entry(id, "va");
+    let family_at = entry.len() - 18; // family byte precedes `u8 hasRank | 16 bytes`
+    let mut b = vec![0, world, 1];
+    b.extend_from_slice(&entry[..family_at]);
+    b.extend_from_slice(&entry[family_at + 1..]);
+    b.push(1); // loginOpt
     b
 }

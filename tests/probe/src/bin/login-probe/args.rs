@@ -15,13 +15,50 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Which character to select.
+/// Which character to select: from the world's list, or from the view of every world with
+/// `--view-all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Select {
-    /// The first character of the list.
+    /// The first character (of the list, or of the view's first world that has one), the
+    /// deleted one excepted.
     First,
     /// A character id.
     Id(u32),
+    /// The character `--create` made.
+    Created,
+}
+
+/// Which character to delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delete {
+    /// A character id.
+    Id(u32),
+    /// The character `--create` made.
+    Created,
+}
+
+/// The gender chosen for an account the server asks to choose one (the SetGender byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male = 0,
+    Female = 1,
+}
+
+impl Gender {
+    /// The byte SetGender and CreateCharacter carry.
+    pub fn byte(self) -> u8 {
+        self as u8
+    }
+
+    /// The name of a gender byte as the probe reports it.
+    pub fn name_of(byte: u8) -> &'static str {
+        match byte {
+            0 => "male",
+            1 => "female",
+            10 => "not chosen",
+            _ => "unknown",
+        }
+    }
 }
 
 /// Parsed options.
@@ -37,6 +74,11 @@ pub struct Args {
     pub world: u8,
     pub channel: u8,
     pub select: Option<Select>,
+    pub check_name: Option<String>,
+    pub create: Option<String>,
+    pub delete: Option<Delete>,
+    pub view_all: bool,
+    pub gender: Option<Gender>,
     pub accept_tos: bool,
     pub timeout: Duration,
     pub reply_timeout: Option<Duration>,
@@ -65,9 +107,14 @@ struct Raw {
     world: Option<String>,
     channel: Option<String>,
     select: Option<String>,
+    check_name: Option<String>,
+    create: Option<String>,
+    delete: Option<String>,
+    gender: Option<String>,
     timeout: Option<String>,
     reply_timeout: Option<String>,
     accept_tos: bool,
+    view_all: bool,
     json: bool,
 }
 
@@ -86,7 +133,7 @@ pub fn parse(
         if let Some(cmd) = parse_switch(&flag, inline.is_some(), &mut raw)? {
             return Ok(cmd);
         }
-        if matches!(flag.as_str(), "--accept-tos" | "--json") {
+        if matches!(flag.as_str(), "--accept-tos" | "--view-all" | "--json") {
             continue;
         }
         let slot = value_slot(&flag, &mut raw).ok_or_else(|| format!("unknown option {flag}"))?;
@@ -104,6 +151,7 @@ fn parse_switch(flag: &str, has_value: bool, raw: &mut Raw) -> Result<Option<Com
     let target = match flag {
         "-h" | "--help" => return Ok(Some(Command::Help)),
         "--accept-tos" => &mut raw.accept_tos,
+        "--view-all" => &mut raw.view_all,
         "--json" => &mut raw.json,
         _ => return Ok(None),
     };
@@ -126,6 +174,10 @@ fn value_slot<'r>(flag: &str, raw: &'r mut Raw) -> Option<&'r mut Option<String>
         "--world" => &mut raw.world,
         "--channel" => &mut raw.channel,
         "--select" => &mut raw.select,
+        "--check-name" => &mut raw.check_name,
+        "--create" => &mut raw.create,
+        "--delete" => &mut raw.delete,
+        "--gender" => &mut raw.gender,
         "--timeout-ms" => &mut raw.timeout,
         "--reply-timeout-ms" => &mut raw.reply_timeout,
         _ => return None,
@@ -139,6 +191,15 @@ fn validate(raw: Raw, env: impl Fn(&str) -> Option<String>) -> Result<Args, Stri
         .or_else(|| env("LOGIN_PROBE_PASSWORD"))
         .ok_or("--password or LOGIN_PROBE_PASSWORD is required")?;
     let version = need(raw.version, "--version")?;
+    let select = raw.select.as_deref().map(parse_select).transpose()?;
+    let delete = raw.delete.as_deref().map(parse_delete).transpose()?;
+    let created_wanted = select == Some(Select::Created) || delete == Some(Delete::Created);
+    if created_wanted && raw.create.is_none() {
+        return Err("'created' (--select, --delete) needs --create NAME".into());
+    }
+    if select == Some(Select::Created) && delete == Some(Delete::Created) {
+        return Err("--select created and --delete created: the character is gone".into());
+    }
     Ok(Args {
         addr: need(raw.addr, "--addr")?,
         version: version.parse().map_err(|e| format!("--version: {e}"))?,
@@ -154,7 +215,12 @@ fn validate(raw: Raw, env: impl Fn(&str) -> Option<String>) -> Result<Args, Stri
             .unwrap_or([0; 16]),
         world: number(raw.world, "--world", 0)?,
         channel: number(raw.channel, "--channel", 0)?,
-        select: raw.select.as_deref().map(parse_select).transpose()?,
+        select,
+        check_name: raw.check_name,
+        create: raw.create,
+        delete,
+        view_all: raw.view_all,
+        gender: raw.gender.as_deref().map(parse_gender).transpose()?,
         accept_tos: raw.accept_tos,
         timeout: Duration::from_millis(number(raw.timeout, "--timeout-ms", 10_000)?),
         reply_timeout: raw
@@ -175,12 +241,30 @@ fn number<N: std::str::FromStr>(v: Option<String>, flag: &str, default: N) -> Re
 }
 
 fn parse_select(v: &str) -> Result<Select, String> {
-    if v == "first" {
-        return Ok(Select::First);
+    match v {
+        "first" => Ok(Select::First),
+        "created" => Ok(Select::Created),
+        _ => v.parse().map(Select::Id).map_err(|_| {
+            format!("--select: {v:?} is neither a character id nor 'first' or 'created'")
+        }),
+    }
+}
+
+fn parse_delete(v: &str) -> Result<Delete, String> {
+    if v == "created" {
+        return Ok(Delete::Created);
     }
     v.parse()
-        .map(Select::Id)
-        .map_err(|_| format!("--select: {v:?} is neither a character id nor 'first'"))
+        .map(Delete::Id)
+        .map_err(|_| format!("--delete: {v:?} is neither a character id nor 'created'"))
+}
+
+fn parse_gender(v: &str) -> Result<Gender, String> {
+    match v {
+        "male" => Ok(Gender::Male),
+        "female" => Ok(Gender::Female),
+        _ => Err(format!("--gender: {v:?} is neither 'male' nor 'female'")),
+    }
 }
 
 /// 32 hex digits → 16 bytes (the value itself is never echoed in errors).
@@ -197,79 +281,4 @@ fn parse_hwid(v: &str) -> Result<[u8; 16], String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        parse(args.iter().map(|s| s.to_string()), move |k| {
-            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-        })
-    }
-
-    const BASE: [&str; 6] = [
-        "--addr",
-        "127.0.0.1:8300",
-        "--version",
-        "GMS/83/1",
-        "--user",
-        "admin",
-    ];
-
-    #[test]
-    fn password_comes_from_the_flag_or_the_environment() {
-        let mut args = BASE.to_vec();
-        args.extend(["--password=admin", "--select", "first", "--json"]);
-        let Command::Run(a) = run(&args, &[]).unwrap() else {
-            panic!("help")
-        };
-        assert_eq!(
-            (a.password.0.as_str(), a.select, a.json),
-            ("admin", Some(Select::First), true)
-        );
-        assert_eq!(format!("{:?}", a.password), "<redacted>");
-        let Command::Run(a) = run(&BASE, &[("LOGIN_PROBE_PASSWORD", "env")]).unwrap() else {
-            panic!("help")
-        };
-        assert_eq!(
-            (a.password.0.as_str(), a.timeout),
-            ("env", Duration::from_secs(10))
-        );
-        assert!(run(&BASE, &[])
-            .unwrap_err()
-            .contains("LOGIN_PROBE_PASSWORD"));
-    }
-
-    #[test]
-    fn values_are_validated() {
-        let mut args = BASE.to_vec();
-        args.extend([
-            "--password",
-            "x",
-            "--hwid",
-            "00112233445566778899AABBCCDDEEFF",
-            "--world",
-            "2",
-        ]);
-        let Command::Run(a) = run(&args, &[]).unwrap() else {
-            panic!("help")
-        };
-        assert_eq!((a.hwid[15], a.world), (0xFF, 2));
-        for bad in [
-            ["--hwid", "00"],
-            ["--world", "300"],
-            ["--select", "last"],
-            ["--bogus", "1"],
-        ] {
-            let mut args = BASE.to_vec();
-            args.extend(["--password", "x"]);
-            args.extend(bad);
-            assert!(run(&args, &[]).is_err(), "{bad:?}");
-        }
-        assert!(matches!(run(&["--help"], &[]).unwrap(), Command::Help));
-        assert!(run(&["--json=1"], &[]).is_err());
-    }
-}
+mod tests;
