@@ -45,6 +45,40 @@ struct MakeRun {
     pin: SocketAddr,
 }
 
+/// What `make run` starts with `data` (its REST simulator's data file) once every tenant's
+/// port is moved to a free one; the tenants' ports and the simulator's address.
+fn make_run_config(data: &mut Value) -> (Config, HashMap<String, u16>, String) {
+    let mut ports = HashMap::new();
+    for tenant in data["configurations"]["services"][0]["tenants"]
+        .as_array_mut()
+        .unwrap()
+    {
+        let port = free_port();
+        tenant["port"] = json!(port);
+        ports.insert(tenant["id"].as_str().unwrap().to_owned(), port);
+    }
+    let dir = std::env::temp_dir().join(format!("lo-make-run-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("atlas-sim.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let sim = format!("127.0.0.1:{}", free_port());
+    // What `make run` sets (SERVICE_ID; the moved ports' data file and admin address);
+    // ATLAS_SIM_ADDRESS only to read the simulator's state (make run takes a free port).
+    let vars: HashMap<String, String> = [
+        ("SERVICE_ID", Uuid::new_v4().to_string()),
+        ("ATLAS_SIM_FILE", file.display().to_string()),
+        ("ATLAS_SIM_ADDRESS", sim.clone()),
+        ("ADMIN_ADDRESS", "127.0.0.1:0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::from_vars(vars).expect("config");
+    assert_eq!(config.env.bootstrap_servers, None);
+    assert_eq!(config.service, ServiceSource::EmbeddedSimulator);
+    (config, ports, sim)
+}
+
 impl MakeRun {
     async fn start() -> MakeRun {
         let text = include_str!("../../config/atlas-sim.json");
@@ -60,32 +94,16 @@ impl MakeRun {
             (&pin["region"], &pin["majorVersion"], &pin["usesPin"]),
             (&json!("GMS"), &json!(83), &json!(true))
         );
-        let mut ports = HashMap::new();
-        for tenant in config["services"][0]["tenants"].as_array_mut().unwrap() {
-            let port = free_port();
-            tenant["port"] = json!(port);
-            ports.insert(tenant["id"].as_str().unwrap().to_owned(), port);
-        }
-        let dir = std::env::temp_dir().join(format!("lo-make-run-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("atlas-sim.json");
-        std::fs::write(&file, data.to_string()).unwrap();
-        let sim = format!("127.0.0.1:{}", free_port());
-        // What `make run` sets (SERVICE_ID; the moved ports' data file and admin address);
-        // ATLAS_SIM_ADDRESS only to read the simulator's state (make run takes a free port).
-        let vars: HashMap<String, String> = [
-            ("SERVICE_ID", Uuid::new_v4().to_string()),
-            ("ATLAS_SIM_FILE", file.display().to_string()),
-            ("ATLAS_SIM_ADDRESS", sim.clone()),
-            ("ADMIN_ADDRESS", "127.0.0.1:0".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let config = Config::from_vars(vars).expect("config");
-        assert_eq!(config.env.bootstrap_servers, None);
-        assert_eq!(config.service, ServiceSource::EmbeddedSimulator);
-        let app = start(config).await;
+        // Fresh ports for each try: one probed free may be taken before the service binds it.
+        let mut tries = 0;
+        let (app, ports, sim) = loop {
+            let (config, ports, sim) = make_run_config(&mut data);
+            if let Some(app) = start_unless_taken(config).await {
+                break (app, ports, sim);
+            }
+            tries += 1;
+            assert!(tries < 5, "a port probed free was taken {tries} times");
+        };
         let at = |tenant: &str| {
             let port = ports[tenant];
             *app.gateway

@@ -127,6 +127,28 @@ pub async fn start(config: Config) -> Running {
         .expect("service started")
 }
 
+/// As [`start`] on ports taken with [`free_port`]: `None` when one of them was taken between
+/// its probe and the service's bind (by another test, or as an outgoing connection's local
+/// port), for the caller to try again on fresh ones.
+pub async fn start_unless_taken(config: Config) -> Option<Running> {
+    use login_orchestrator::sim::atlas::SimError;
+    use std::io::ErrorKind::AddrInUse;
+    init_logs();
+    let started = tokio::time::timeout(Duration::from_secs(30), app::start(config))
+        .await
+        .expect("service started in time");
+    match started {
+        Ok(running) => Some(running),
+        Err(app::StartError::Listen(e)) if e.kind() == AddrInUse => None,
+        Err(app::StartError::AtlasSim(SimError::Bind { source, .. }))
+            if source.kind() == AddrInUse =>
+        {
+            None
+        }
+        Err(e) => panic!("service started: {e:?}"),
+    }
+}
+
 /// A gateway client speaking the line protocol.
 pub struct Client {
     reader: BufReader<OwnedReadHalf>,
