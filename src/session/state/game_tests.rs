@@ -514,22 +514,24 @@ fn a_created_character_is_read_before_the_client_is_told() {
     );
 }
 
+/// The peer's answer to the login: the licence agreement is required.
+fn licence_required() -> Input {
+    Input::Peer {
+        seq: 4,
+        event: crate::message::account_session::StatusEvent {
+            session_id: Uuid::nil(),
+            account_id: 1,
+            account_name: "admin".into(),
+            body: EventBody::LicenseAgreementRequired,
+        },
+    }
+}
+
 #[test]
 fn an_accepted_licence_is_recorded_at_the_account_service() {
     let mut s = state();
     login(&mut s);
-    step(
-        &mut s,
-        Input::Peer {
-            seq: 4,
-            event: crate::message::account_session::StatusEvent {
-                session_id: Uuid::nil(),
-                account_id: 1,
-                account_name: "admin".into(),
-                body: EventBody::LicenseAgreementRequired,
-            },
-        },
-    );
+    step(&mut s, licence_required());
     let effects = step(
         &mut s,
         Input::Fetched(Answer::LoginAccount(Ok(account("1234")))),
@@ -559,18 +561,7 @@ fn a_gender_chosen_while_the_licence_is_recorded_keeps_the_licence_accepted() {
     use crate::rest::AccountChange;
     let mut s = state();
     login(&mut s);
-    step(
-        &mut s,
-        Input::Peer {
-            seq: 4,
-            event: crate::message::account_session::StatusEvent {
-                session_id: Uuid::nil(),
-                account_id: 1,
-                account_name: "admin".into(),
-                body: EventBody::LicenseAgreementRequired,
-            },
-        },
-    );
+    step(&mut s, licence_required());
     let mut newbie = account("");
     newbie.gender = 10;
     step(
