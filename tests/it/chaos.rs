@@ -1073,7 +1073,12 @@ async fn chaos_every_session_ends_once_and_no_account_stays_logged_in() {
     } else {
         let _ = writeln!(report, "chaos: PASSED");
     }
-    eprintln!("{report}");
+    // Straight to the process's stderr, past the test harness's capture: the counts show in
+    // every run's output (`make test` with LONG_TESTS=1), a passing one too.
+    {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), "{report}");
+    }
     assert!(
         failures.is_empty(),
         "chaos (seed {seed}): {} findings: {:?}",
