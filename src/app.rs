@@ -397,9 +397,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                     addr.ip(),
                     addr.port()
                 ),
-                Protocol::Maple(_) => info!(
-                    "Try it: cargo run -q -p login-probe -- --addr {addr} --version {}/{}/{} --user admin --password admin --select first --pic 1234",
-                    tenant.region, tenant.major_version, tenant.minor_version
+                Protocol::Maple(setup) => info!(
+                    "Try it: cargo run -q -p login-probe -- --addr {addr} --version {}/{}/{} --user admin --password admin{} --select first --pic 1234",
+                    tenant.region,
+                    tenant.major_version,
+                    tenant.minor_version,
+                    if setup.uses_pin { " --pin 1234" } else { "" }
                 ),
             }
         }
