@@ -75,10 +75,9 @@ pub struct SessionActor {
     /// to be told, in order, once it is (a crash before then ends the session with account 0,
     /// so the client must not hear of the account before).
     deferred: Option<Vec<Output>>,
-    /// Requests that need the account logged in, waiting (in order) for its LOGGED_IN, and
-    /// since when (see [`LOGGED_IN_WAIT`]).
-    held: Vec<Request>,
-    held_since: Option<Instant>,
+    /// Since when requests that need the account logged in wait for its LOGGED_IN, and those
+    /// requests, in order (see [`LOGGED_IN_WAIT`]).
+    held: Option<(Instant, Vec<Request>)>,
 }
 
 impl SessionActor {
@@ -118,8 +117,7 @@ impl SessionActor {
             draining: false,
             holding: None,
             deferred: None,
-            held: Vec::new(),
-            held_since: None,
+            held: None,
         }
     }
 
@@ -410,7 +408,7 @@ impl SessionActor {
     fn request(&mut self, request: Request, guard: Guard, ctx: &mut Context<Self>) {
         let span = info_span!(parent: &self.span, "request", op = request.name());
         let _entered = span.enter();
-        if guard == Guard::LoggedIn && (!self.held.is_empty() || self.may_log_in()) {
+        if guard == Guard::LoggedIn && (self.held.is_some() || self.may_log_in()) {
             // Behind those already waiting, or the account's LOGGED_IN may yet come.
             self.hold(request, ctx);
             return;
@@ -429,31 +427,31 @@ impl SessionActor {
 
     /// Holds a request until the account counts as logged in, for [`LOGGED_IN_WAIT`] at most.
     fn hold(&mut self, request: Request, ctx: &mut Context<Self>) {
-        self.held.push(request);
-        if self.held_since.is_none() {
-            self.held_since = Some(Instant::now());
-            ctx.run_later(LOGGED_IN_LOOK, Self::look_again);
+        match &mut self.held {
+            Some((_, held)) => held.push(request),
+            None => {
+                self.held = Some((Instant::now(), vec![request]));
+                ctx.run_later(LOGGED_IN_LOOK, Self::look_again);
+            }
         }
     }
 
     /// The held requests go on once the account counts as logged in, or are refused (as
     /// Atlas's validator would) once the wait is over.
     fn look_again(&mut self, ctx: &mut Context<Self>) {
-        let Some(since) = self.held_since else { return };
+        let Some((since, _)) = self.held else { return };
         if self.reported {
-            self.held.clear();
+            self.held = None;
             return;
         }
-        let logged_in = self.logged_in();
-        if !logged_in && self.may_log_in() && since.elapsed() < LOGGED_IN_WAIT {
+        if self.may_log_in() && since.elapsed() < LOGGED_IN_WAIT {
             ctx.run_later(LOGGED_IN_LOOK, Self::look_again);
             return;
         }
-        self.held_since = None;
         let span = self.span.clone();
         let _entered = span.enter();
-        let held = std::mem::take(&mut self.held);
-        if !logged_in {
+        let held = self.held.take().map(|(_, held)| held).unwrap_or_default();
+        if !self.logged_in() {
             debug!(
                 requests = held.len(),
                 "No LOGGED_IN came for the account; the requests waiting for it are dropped."
