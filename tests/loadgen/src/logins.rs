@@ -5,8 +5,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -16,7 +14,7 @@ use crate::game::GameClient;
 use crate::gateway::{account_name, retrying, Client, Sources};
 use crate::kafka as bk;
 use crate::report::Record;
-use crate::stats::Latencies;
+use crate::stats::{Latencies, Turns};
 
 /// The client protocol of a run.
 #[derive(Debug, Clone)]
@@ -103,6 +101,8 @@ pub struct Run {
     /// From the end of the warm-up to the last answer.
     pub seconds: f64,
     pub count: usize,
+    /// Logins run in all, the warm-up included.
+    pub turns: usize,
     /// Connections that never said hello (see `gateway::HELLO_TIMEOUT`), warm-up included.
     pub lost: u32,
 }
@@ -118,27 +118,20 @@ pub async fn run(
     sources: &Sources,
 ) -> anyhow::Result<Run> {
     let concurrency = concurrency.max(1);
-    let warmup = concurrency.max(50);
-    let total = count + warmup;
-    let next = Arc::new(AtomicUsize::new(0));
+    let turns = Turns::new(count, concurrency);
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (next, sources, proto) = (Arc::clone(&next), sources.clone(), proto.clone());
+        let (turns, sources, proto) = (turns.clone(), sources.clone(), proto.clone());
         workers.push(tokio::task::spawn_local(async move {
             let mut legs = Legs::default();
             let mut stamps = Vec::new();
             let mut open = Vec::new();
-            let mut warm_done = None;
             let mut lost = 0;
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    return Ok::<_, anyhow::Error>((legs, stamps, warm_done, open, lost));
-                }
-                if i == warmup {
-                    warm_done = Some(Instant::now());
-                }
+                let Some((i, measured)) = turns.take() else {
+                    return Ok::<_, anyhow::Error>((legs, stamps, open, lost));
+                };
                 let name = account_name(first + i);
                 let source = sources.get(i);
                 let (took, connect, hello, sent, client) = match &proto {
@@ -179,7 +172,7 @@ pub async fn run(
                         )
                     }
                 };
-                if i >= warmup {
+                if measured {
                     legs.push(took, connect, hello);
                     stamps.push((name, sent, sent + took.as_secs_f64() * 1000.0));
                 }
@@ -190,23 +183,26 @@ pub async fn run(
     let mut legs = Legs::default();
     let mut stamps = Vec::new();
     let mut clients = Vec::new();
-    let mut measured_from = None;
     let mut lost = 0;
     for w in workers {
-        let (l, s, warm, open, n) = w.await??;
+        let (l, s, open, n) = w.await??;
         lost += n;
         clients.extend(open);
         legs.extend(l);
         stamps.extend(s);
-        measured_from = measured_from.or(warm);
     }
-    let seconds = measured_from.unwrap_or(start).elapsed().as_secs_f64();
+    let seconds = turns
+        .measured_from()
+        .unwrap_or(start)
+        .elapsed()
+        .as_secs_f64();
     drop(clients);
     Ok(Run {
         legs,
         stamps,
         seconds,
         count,
+        turns: turns.total(),
         lost,
     })
 }
@@ -223,26 +219,19 @@ pub async fn connects(
     sources: &Sources,
 ) -> anyhow::Result<(Latencies, Latencies, f64, u32)> {
     let concurrency = concurrency.max(1);
-    let warmup = concurrency.max(50);
-    let total = count + warmup;
-    let next = Arc::new(AtomicUsize::new(0));
+    let turns = Turns::new(count, concurrency);
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (next, sources, proto) = (Arc::clone(&next), sources.clone(), proto.clone());
+        let (turns, sources, proto) = (turns.clone(), sources.clone(), proto.clone());
         workers.push(tokio::task::spawn_local(async move {
             let (mut both, mut hellos) = (Latencies::default(), Latencies::default());
             let mut open = Vec::new();
-            let mut warm_done = None;
             let mut lost = 0;
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    return Ok::<_, anyhow::Error>((both, hellos, warm_done, open, lost));
-                }
-                if i == warmup {
-                    warm_done = Some(Instant::now());
-                }
+                let Some((i, measured)) = turns.take() else {
+                    return Ok::<_, anyhow::Error>((both, hellos, open, lost));
+                };
                 let source = sources.get(i);
                 let (connect, hello, client) = match &proto {
                     Proto::Json => {
@@ -257,7 +246,7 @@ pub async fn connects(
                         (c.connect_time + wasted, c.hello_time, Open::Maple(c))
                     }
                 };
-                if i >= warmup {
+                if measured {
                     both.push(connect + hello);
                     hellos.push(hello);
                 }
@@ -267,17 +256,19 @@ pub async fn connects(
     }
     let (mut both, mut hellos) = (Latencies::default(), Latencies::default());
     let mut clients = Vec::new();
-    let mut measured_from = None;
     let mut lost = 0;
     for w in workers {
-        let (b, h, warm, open, n) = w.await??;
+        let (b, h, open, n) = w.await??;
         lost += n;
         both.extend(b);
         hellos.extend(h);
         clients.extend(open);
-        measured_from = measured_from.or(warm);
     }
-    let seconds = measured_from.unwrap_or(start).elapsed().as_secs_f64();
+    let seconds = turns
+        .measured_from()
+        .unwrap_or(start)
+        .elapsed()
+        .as_secs_f64();
     drop(clients);
     Ok((both, hellos, seconds, lost))
 }

@@ -257,7 +257,6 @@ async fn login(args: &Args) -> anyhow::Result<()> {
     };
     let cpu = harness::CpuWatch::start(args.0.get("cpu").map(String::as_str))?;
     let mut run = logins::run(gateway, &proto, count, concurrency, first, &sources).await?;
-    let warmup = concurrency.max(50);
     if let Some(tap) = tap {
         breakdown(
             args.str("breakdown-key")?,
@@ -275,7 +274,7 @@ async fn login(args: &Args) -> anyhow::Result<()> {
         .set("per_s", run.count as f64 / run.seconds)
         .set("seconds", run.seconds)
         .set("lost", f64::from(run.lost));
-    let record = cpu.finish(run.count + warmup, record);
+    let record = cpu.finish(run.turns, record);
     run.legs.set_on(record).append(&args.out()?)
 }
 
@@ -318,7 +317,7 @@ async fn same_peer(args: &Args) -> anyhow::Result<()> {
         lat.append_to(std::path::Path::new(path))?;
     }
     let record = latency_record(args.str("key")?, &mut lat, concurrency, secs);
-    cpu.finish(count + concurrency.max(50), record)
+    cpu.finish(stats::Turns::total_of(count, concurrency), record)
         .set("seconds", secs)
         .append(&args.out()?)
 }

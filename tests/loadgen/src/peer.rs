@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ use uuid::Uuid;
 
 use crate::gateway::{account_name, connect_from, Sources};
 use crate::kafka::{self as bk, consumer_config, event_headers, producer_config};
-use crate::stats::Latencies;
+use crate::stats::{Latencies, Turns};
 use login_orchestrator::kafka::keys;
 use login_orchestrator::message::account_session::{Command, CreateBody};
 use login_orchestrator::message::session::StatusEvent;
@@ -141,30 +140,23 @@ pub async fn same_peer(
     };
     let producer: FutureProducer = producer_config(bootstrap).create()?;
     let concurrency = concurrency.max(1);
-    let warmup = concurrency.max(50);
-    let total = count + warmup;
-    let next = Arc::new(AtomicUsize::new(0));
-    let measured_from: Arc<Mutex<Option<Instant>>> = Default::default();
+    let turns = Turns::new(count, concurrency);
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (producer, pending, next, tenant) = (
+        let (producer, pending, turns, tenant) = (
             producer.clone(),
             Arc::clone(&pending),
-            Arc::clone(&next),
+            turns.clone(),
             tenant.clone(),
         );
-        let (command, measured_from) = (topics.command.clone(), Arc::clone(&measured_from));
+        let command = topics.command.clone();
         let shape = shape.clone();
         workers.push(tokio::task::spawn_local(async move {
-            let mut lat = Latencies::with_capacity(total / concurrency + 1);
+            let mut lat = Latencies::with_capacity(turns.total() / concurrency + 1);
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
+                let Some((i, measured)) = turns.take() else {
                     return Ok::<_, anyhow::Error>(lat);
-                }
-                if i == warmup {
-                    *measured_from.lock().expect("lock") = Some(Instant::now());
-                }
+                };
                 let name = account_name(first + i);
                 let session = Uuid::new_v4();
                 let body = CreateBody {
@@ -227,7 +219,7 @@ pub async fn same_peer(
                     let delivery = producer.send_result(record).map_err(|(e, _)| e)?;
                     tokio::task::spawn_local(delivery);
                 }
-                if i >= warmup {
+                if measured {
                     lat.push(at - start);
                 }
             }
@@ -237,9 +229,8 @@ pub async fn same_peer(
     for w in workers {
         all.extend(w.await??);
     }
-    let secs = measured_from
-        .lock()
-        .expect("lock")
+    let secs = turns
+        .measured_from()
         .map_or(f64::NAN, |t| t.elapsed().as_secs_f64());
     receiver.abort();
     Ok((all, secs))
@@ -283,30 +274,22 @@ pub async fn connect_floor(
         .await
         .map_err(|(e, _)| e)?;
     let concurrency = concurrency.max(1);
-    let warmup = concurrency.max(50);
-    let total = count + warmup;
-    let next = Arc::new(AtomicUsize::new(0));
-    let measured_from: Arc<Mutex<Option<Instant>>> = Default::default();
+    let turns = Turns::new(count, concurrency);
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (producer, next, sources, topic) = (
+        let (producer, turns, sources, topic) = (
             producer.clone(),
-            Arc::clone(&next),
+            turns.clone(),
             sources.clone(),
             topic.clone(),
         );
-        let measured_from = Arc::clone(&measured_from);
         workers.push(tokio::task::spawn_local(async move {
-            let mut lat = Latencies::with_capacity(total / concurrency + 1);
+            let mut lat = Latencies::with_capacity(turns.total() / concurrency + 1);
             let mut open = Vec::new();
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
+                let Some((i, measured)) = turns.take() else {
                     return Ok::<_, anyhow::Error>(lat);
-                }
-                if i == warmup {
-                    *measured_from.lock().expect("lock") = Some(Instant::now());
-                }
+                };
                 let start = Instant::now();
                 let stream = connect_from(addr, sources.get(i)).await?;
                 let (key, payload) = ledger_entry(Uuid::new_v4());
@@ -317,7 +300,7 @@ pub async fn connect_floor(
                     )
                     .await
                     .map_err(|(e, _)| e)?;
-                if i >= warmup {
+                if measured {
                     lat.push(start.elapsed());
                 }
                 open.push(stream);
@@ -328,9 +311,8 @@ pub async fn connect_floor(
     for w in workers {
         all.extend(w.await??);
     }
-    let secs = measured_from
-        .lock()
-        .expect("lock")
+    let secs = turns
+        .measured_from()
         .map_or(f64::NAN, |t| t.elapsed().as_secs_f64());
     held.abort();
     Ok((all, secs))

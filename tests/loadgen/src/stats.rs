@@ -97,3 +97,58 @@ mod tests {
         assert!(Latencies::default().percentiles().p50_ms.is_nan());
     }
 }
+
+/// The turns of a closed-loop run, shared by its workers: numbered in order across them, the
+/// first `warmup` (the concurrency, at least 50) not measured, and the moment the measured
+/// ones began.
+#[derive(Clone)]
+pub struct Turns {
+    next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    warmup: usize,
+    total: usize,
+    measured_from: std::sync::Arc<std::sync::OnceLock<std::time::Instant>>,
+}
+
+impl Turns {
+    /// `count` measured turns after the warm-up of a run at `concurrency` (at least 1).
+    pub fn new(count: usize, concurrency: usize) -> Turns {
+        Turns {
+            next: Default::default(),
+            warmup: Self::warmup(concurrency),
+            total: Self::total_of(count, concurrency),
+            measured_from: Default::default(),
+        }
+    }
+
+    /// The turns not measured at the start of a run at `concurrency`.
+    fn warmup(concurrency: usize) -> usize {
+        concurrency.max(50)
+    }
+
+    /// The turns of a run of `count` measured ones at `concurrency`, the warm-up included.
+    pub fn total_of(count: usize, concurrency: usize) -> usize {
+        count + Self::warmup(concurrency)
+    }
+
+    /// The next turn's number, and whether it is measured; `None` once every turn is taken.
+    pub fn take(&self) -> Option<(usize, bool)> {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if i >= self.total {
+            return None;
+        }
+        if i == self.warmup {
+            let _ = self.measured_from.set(std::time::Instant::now());
+        }
+        Some((i, i >= self.warmup))
+    }
+
+    /// The turns run in all, the warm-up included.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// When the measured turns began (none yet when the run had none).
+    pub fn measured_from(&self) -> Option<std::time::Instant> {
+        self.measured_from.get().copied()
+    }
+}
