@@ -1296,11 +1296,15 @@ impl ChildService {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().expect("start the service binary");
+        let mut child = cmd.spawn().expect("start the service binary");
         let gateway: SocketAddr = format!("127.0.0.1:{gateway_port}").parse().unwrap();
         let admin: SocketAddr = format!("127.0.0.1:{admin_port}").parse().unwrap();
         let end = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(gateway).await.is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let log = std::fs::read_to_string(dir.join("service.log")).unwrap_or_default();
+                panic!("the service exited ({status}) before opening its gateway:\n{log}");
+            }
             assert!(
                 Instant::now() < end,
                 "the service did not open its gateway; see {}",
@@ -1338,6 +1342,37 @@ impl ChildService {
     fn fds(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
             .unwrap()
+            .count()
+    }
+
+    /// The client connections of the gateway the service holds open: its sockets (by inode,
+    /// from `/proc/<pid>/fd`) that are TCP connections (not the listener) on the gateway's
+    /// port, from the kernel's table of this network namespace. Unlike the whole count of open
+    /// files, this does not move with the Kafka client's connections.
+    fn gateway_connections(&self) -> usize {
+        let held: std::collections::HashSet<String> =
+            std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+                .unwrap()
+                .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter_map(|link| {
+                    let link = link.to_string_lossy().into_owned();
+                    let inode = link.strip_prefix("socket:[")?.strip_suffix(']')?;
+                    Some(inode.to_string())
+                })
+                .collect();
+        let table = std::fs::read_to_string(format!("/proc/{}/net/tcp", self.pid())).unwrap();
+        let port = format!(":{:04X}", self.gateway.port());
+        table
+            .lines()
+            .skip(1)
+            .filter(|row| {
+                let cols: Vec<&str> = row.split_whitespace().collect();
+                // local_address, state (0A is LISTEN), inode
+                cols.len() > 9
+                    && cols[1].ends_with(&port)
+                    && cols[3] != "0A"
+                    && held.contains(cols[9])
+            })
             .count()
     }
 
@@ -1622,28 +1657,46 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
 async fn connections_of_sessions_ended_for_not_reading_are_closed() {
     let mut s = ChildService::start(&[]).await;
     s.wait_all_ended(1, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let fds0 = s.fds();
+    let probe_gone = s
+        .settle_below(Duration::from_secs(10), 0, |s| {
+            s.gateway_connections() as u64
+        })
+        .await;
+    assert_eq!(
+        probe_gone, 0,
+        "the readiness probe's connection is still held"
+    );
+    // The count sees a live session's connection (so that its 0 below means something).
+    let live = Client::connect(s.gateway).await;
+    assert_eq!(s.gateway_connections(), 1, "a live session's connection");
+    drop(live);
     let mut stalled = Vec::new();
     for _ in 0..8 {
         stalled.push(never_reader(&mut s, None).await);
     }
-    let body = s.wait_all_ended(9, Duration::from_secs(60)).await;
-    assert_eq!(
+    let body = s.wait_all_ended(10, Duration::from_secs(60)).await;
+    let ended = |reason| {
         metric(
             &body,
             "login_sessions_ended_total",
-            &[("tenant", TENANT), ("reason", "client_stalled")]
-        ),
-        8.0
-    );
-    // The clients stay connected and keep not reading; the server must have let go.
-    let fds = s
-        .settle_below(Duration::from_secs(10), fds0 as u64 + 5, |s| s.fds() as u64)
+            &[("tenant", TENANT), ("reason", reason)],
+        )
+    };
+    let reasons: Vec<&str> = body
+        .lines()
+        .filter(|l| l.starts_with("login_sessions_ended_total"))
+        .collect();
+    assert_eq!(ended("client_stalled"), 8.0, "ended sessions: {reasons:#?}");
+    // The clients stay connected and keep not reading; the server must have let go of every
+    // one of their connections.
+    let held = s
+        .settle_below(Duration::from_secs(10), 0, |s| {
+            s.gateway_connections() as u64
+        })
         .await;
-    assert!(
-        fds <= fds0 as u64 + 5,
-        "{fds} fds with 8 ended sessions' clients still connected (baseline {fds0})"
+    assert_eq!(
+        held, 0,
+        "connections held with 8 ended sessions' clients still connected"
     );
     drop(stalled);
 }

@@ -813,7 +813,7 @@ async fn chaos_every_session_ends_once_and_no_account_stays_logged_in() {
     let started = Instant::now();
 
     // The broker, behind a proxy that cuts the service alone.
-    let (broker_port, proxy_port) = (listen_port(), listen_port());
+    let (broker_port, proxy_port) = (free_port(), free_port());
     let proxy = Arc::new(Proxy::start_cutting_only(
         proxy_port,
         broker_port,
@@ -851,7 +851,7 @@ async fn chaos_every_session_ends_once_and_no_account_stays_logged_in() {
     let ledger_topic = format!("{prefix}{service_id}");
     let logs = std::env::temp_dir().join(format!("lo-chaos-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&logs).unwrap();
-    let (gateway_port, admin_port) = (listen_port(), listen_port());
+    let (gateway_port, admin_port) = (free_port(), free_port());
     let service_file = logs.join("service.json");
     std::fs::write(
         &service_file,

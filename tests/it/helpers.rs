@@ -380,35 +380,33 @@ impl Injector {
 
 // ---- Added for the reliability tests (outage.rs, abuse.rs) -------------------------------
 
-/// A port on 127.0.0.1 that nothing listens on, below the ephemeral range, for a listener that
-/// binds it later and again (a gateway across restarts, say): a port from [`free_port`] can be
-/// taken meanwhile by any outgoing connection's local end, which this one never is.
-pub fn listen_port() -> u16 {
+/// A port on 127.0.0.1 that nothing listens on, for a service under test to listen on (also
+/// later and again: a gateway across restarts, say). It is below the ephemeral range, so that
+/// no outgoing connection's local end takes it meanwhile (the storm and chaos tests open
+/// thousands), and no port is handed out twice in one test run.
+pub fn free_port() -> u16 {
+    use std::sync::Mutex;
+    static GIVEN: Mutex<Option<(XorShift, std::collections::HashSet<u16>)>> = Mutex::new(None);
     let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
         .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
         .unwrap_or(32768);
     let from = 10000.min(low / 2);
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        ^ u64::from(std::process::id()) << 32;
-    let mut rng = XorShift(seed | 1);
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let (rng, taken) = given.get_or_insert_with(|| {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id()) << 32;
+        (XorShift(seed | 1), Default::default())
+    });
     loop {
         let port = from + (rng.next_u64() % u64::from(low - from)) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        if !taken.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            taken.insert(port);
             return port;
         }
     }
-}
-
-/// A free TCP port on 127.0.0.1 (bound and released at once).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Topics {

@@ -479,7 +479,7 @@ async fn outage(answers_kept: bool) {
 #[actix_rt::test]
 #[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
 async fn a_service_started_while_its_broker_is_away_waits_for_it_then_starts() {
-    let (broker_port, proxy_port) = (listen_port(), listen_port());
+    let (broker_port, proxy_port) = (free_port(), free_port());
     let proxy = Proxy::start(proxy_port, broker_port);
     let _broker = Tansu::start(broker_port, proxy.port);
     Tansu::wait_listening(broker_port).await;
@@ -487,7 +487,7 @@ async fn a_service_started_while_its_broker_is_away_waits_for_it_then_starts() {
     let topics = Topics::create_at(&bootstrap).await;
     let logs = std::env::temp_dir().join(format!("lo-away-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&logs).unwrap();
-    let (gateway_port, admin_port) = (listen_port(), listen_port());
+    let (gateway_port, admin_port) = (free_port(), free_port());
     let service_file = logs.join("service.json");
     std::fs::write(
         &service_file,
@@ -567,7 +567,7 @@ async fn a_service_started_while_its_broker_is_away_waits_for_it_then_starts() {
 #[ignore = "long test: `LONG_TESTS=1 make test` (and CI) runs it"]
 async fn recovery_reads_the_ledger_past_an_end_the_broker_reports_too_low() {
     const WRITER: &str = "ledger-writer";
-    let (broker_port, proxy_port) = (listen_port(), listen_port());
+    let (broker_port, proxy_port) = (free_port(), free_port());
     let proxy = Proxy::start_cutting_only(proxy_port, broker_port, WRITER);
     let _broker = Tansu::start(broker_port, proxy.port);
     Tansu::wait_listening(broker_port).await;
