@@ -78,6 +78,9 @@ pub struct SessionActor {
     /// Since when requests that need the account logged in wait for its LOGGED_IN, and those
     /// requests, in order (see [`LOGGED_IN_WAIT`]).
     held: Option<(Instant, Vec<Request>)>,
+    /// The login's timeout while the login waits for its answer (cancelled once it is
+    /// answered, so that a session kept for hours holds no timer).
+    login_timer: Option<SpawnHandle>,
 }
 
 impl SessionActor {
@@ -118,6 +121,7 @@ impl SessionActor {
             holding: None,
             deferred: None,
             held: None,
+            login_timer: None,
         }
     }
 
@@ -129,9 +133,28 @@ impl SessionActor {
         for effect in self.state.step_at(input, Instant::now()) {
             self.perform(effect, ctx);
         }
-        if self.draining && !self.reported && !self.state.in_flight() {
+        self.after_step(ctx);
+    }
+
+    /// What every step of the state may have made due: the login's timeout is dropped once the
+    /// login no longer waits for its answer, and a draining session ends once nothing is in
+    /// flight.
+    fn after_step(&mut self, ctx: &mut Context<Self>) {
+        if !self.state.logging_in() {
+            if let Some(timer) = self.login_timer.take() {
+                ctx.cancel_future(timer);
+            }
+        }
+        if self.draining && !self.reported && !self.in_flight() {
             self.apply(Input::End(EndReason::Shutdown), ctx);
         }
+    }
+
+    /// Whether the session has something a shutdown's drain waits for: a login or a hand-off
+    /// in flight, or a binding whose record is not on the ledger yet (the client has not been
+    /// told of its account).
+    fn in_flight(&self) -> bool {
+        self.state.in_flight() || self.deferred.is_some()
     }
 
     /// Performs one effect of the state machine.
@@ -207,9 +230,13 @@ impl SessionActor {
                 );
             }
         }
-        ctx.run_later(self.services.login_timeout, move |act, ctx| {
+        let timer = ctx.run_later(self.services.login_timeout, move |act, ctx| {
+            act.login_timer = None;
             act.apply(Input::LoginTimedOut { attempt }, ctx);
         });
+        if let Some(earlier) = self.login_timer.replace(timer) {
+            ctx.cancel_future(earlier);
+        }
     }
 
     /// Runs a REST query; its answer is the next input (with the hold of the event that caused
@@ -272,6 +299,7 @@ impl SessionActor {
                 act.holding = held;
             }
             act.flush_deferred(ctx);
+            act.after_step(ctx);
         });
     }
 
@@ -673,6 +701,9 @@ impl Handler<SessionEvent> for SessionActor {
             self.perform(effect, ctx);
         }
         self.holding = None;
+        // A login answered during a shutdown's drain ends the session now (not when some
+        // later input happens to come).
+        self.after_step(ctx);
     }
 }
 
@@ -683,7 +714,7 @@ impl Handler<Drain> for SessionActor {
         let span = self.span.clone();
         let _entered = span.enter();
         self.draining = true;
-        if !self.state.in_flight() {
+        if !self.in_flight() {
             self.apply(Input::End(EndReason::Shutdown), ctx);
         }
     }

@@ -432,6 +432,17 @@ fn a_login_timeout_fails_the_login_and_a_late_created_is_released() {
 }
 
 #[test]
+fn once_a_login_is_answered_its_timeout_can_do_nothing_so_the_actor_drops_it() {
+    let mut s = state();
+    assert!(!s.logging_in());
+    step(&mut s, login("admin"));
+    assert!(s.logging_in());
+    step(&mut s, peer(1, "admin", EventBody::Created));
+    assert!(!s.logging_in(), "{:?}", s.phase);
+    assert_eq!(step(&mut s, Input::LoginTimedOut { attempt: 1 }), vec![]);
+}
+
+#[test]
 fn a_stale_timer_does_not_fail_a_newer_login() {
     let mut s = state();
     step(&mut s, login("admin"));

@@ -308,6 +308,11 @@ impl State {
             || matches!(self.game.awaiting, Some(Awaiting::Select(_)))
     }
 
+    /// Whether a login waits for the account service's answer (its timeout still matters).
+    pub fn logging_in(&self) -> bool {
+        matches!(self.phase, Phase::LoggingIn { .. })
+    }
+
     /// Whether a login answer may still arrive for this session.
     #[cfg(test)]
     pub fn login_unanswered(&self) -> bool {
