@@ -52,10 +52,6 @@ pub const OUTBOUND_LIMIT: usize = 128 * 1024;
 /// How long a write may wait for a client that does not read before the connection is given up.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A buffer left with more than this after a burst is given back, not kept for the session's
-/// life.
-const KEEP_CAPACITY: usize = 4 * 1024;
-
 /// What became of a frame handed to [`Outbound::push_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pushed {
@@ -218,11 +214,10 @@ impl Shared {
         }
     }
 
-    /// Everything pending was written: give a burst's buffer back, close if asked to.
+    /// Everything pending was written: give the buffer back (an idle session keeps none; the
+    /// next frame allocates one again), close if asked to.
     fn settle(&mut self) {
-        if self.pending.capacity() > KEEP_CAPACITY {
-            self.pending = Vec::new();
-        }
+        self.pending = Vec::new();
         self.settle_closing();
     }
 
