@@ -19,10 +19,17 @@ const FIRST_CHUNK: usize = 1456;
 /// Size of every later chunk.
 const NEXT_CHUNK: usize = 1460;
 
-/// The AES-OFB layer with its key schedule computed once.
+/// The key schedule of [`KEY`], computed once per process and shared by every session's two
+/// directions (it is about half a kilobyte, and the key is the same for all of them).
+fn schedule() -> &'static Aes256 {
+    static SCHEDULE: std::sync::OnceLock<Aes256> = std::sync::OnceLock::new();
+    SCHEDULE.get_or_init(|| Aes256::new(&KEY.into()))
+}
+
+/// The AES-OFB layer of one direction.
 #[derive(Clone)]
 pub(crate) struct AesOfb {
-    aes: Aes256,
+    aes: &'static Aes256,
     expansion: IvExpansion,
 }
 
@@ -38,7 +45,7 @@ impl AesOfb {
     /// The layer for a version's IV expansion.
     pub(crate) fn new(expansion: IvExpansion) -> Self {
         Self {
-            aes: Aes256::new(&KEY.into()),
+            aes: schedule(),
             expansion,
         }
     }
@@ -54,7 +61,7 @@ impl AesOfb {
     }
 
     fn apply_chunk(&self, iv16: &[u8; 16], chunk: &mut [u8]) {
-        let core = OfbCore::inner_iv_init(&self.aes, &(*iv16).into());
+        let core = OfbCore::inner_iv_init(self.aes, &(*iv16).into());
         StreamCipherCoreWrapper::from_core(core).apply_keystream(chunk);
     }
 }
