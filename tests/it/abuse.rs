@@ -1389,6 +1389,14 @@ impl ChildService {
         .await
     }
 
+    /// [`ChildService::gateway_connections`] once it is 0, or after 10 s.
+    async fn gateway_connections_settled(&self) -> u64 {
+        self.settle_below(Duration::from_secs(10), 0, |s| {
+            s.gateway_connections() as u64
+        })
+        .await
+    }
+
     /// Polls `value` until it is at most `bound`; returns the last value.
     async fn settle_below(
         &self,
@@ -1657,13 +1665,9 @@ async fn a_storm_of_abusive_clients_leaves_memory_near_baseline_and_ends_every_s
 async fn connections_of_sessions_ended_for_not_reading_are_closed() {
     let mut s = ChildService::start(&[]).await;
     s.wait_all_ended(1, Duration::from_secs(30)).await;
-    let probe_gone = s
-        .settle_below(Duration::from_secs(10), 0, |s| {
-            s.gateway_connections() as u64
-        })
-        .await;
     assert_eq!(
-        probe_gone, 0,
+        s.gateway_connections_settled().await,
+        0,
         "the readiness probe's connection is still held"
     );
     // The count sees a live session's connection (so that its 0 below means something).
@@ -1689,13 +1693,9 @@ async fn connections_of_sessions_ended_for_not_reading_are_closed() {
     assert_eq!(ended("client_stalled"), 8.0, "ended sessions: {reasons:#?}");
     // The clients stay connected and keep not reading; the server must have let go of every
     // one of their connections.
-    let held = s
-        .settle_below(Duration::from_secs(10), 0, |s| {
-            s.gateway_connections() as u64
-        })
-        .await;
     assert_eq!(
-        held, 0,
+        s.gateway_connections_settled().await,
+        0,
         "connections held with 8 ended sessions' clients still connected"
     );
     drop(stalled);
