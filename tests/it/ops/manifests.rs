@@ -64,7 +64,7 @@ const SHUTDOWN_STEPS: u64 = 3;
 const TEARDOWN_SECONDS: u64 = 5;
 /// BENCHMARKS.md: memory per idle session; the idle process (measured); librdkafka's consumer
 /// prefetch (queued.max.messages.kbytes) plus one fetch in flight (fetch.max.bytes).
-const KIB_PER_IDLE_SESSION: f64 = 3.85;
+const KIB_PER_IDLE_SESSION: f64 = 3.9;
 const IDLE_PROCESS_MIB: f64 = 12.0;
 const KAFKA_BUFFERS_MIB: f64 = 64.0 + 50.0;
 
