@@ -99,9 +99,13 @@ impl State {
             // Atlas lets any logged-in client change the account's gender at any time.
             return vec![Effect::Dropped("gender_chosen")];
         }
+        if self.game.gender_in_flight {
+            return vec![Effect::Dropped("gender_in_flight")];
+        }
         if !confirmed || gender > 1 {
             return self.gender_set(gender, false);
         }
+        self.game.gender_in_flight = true;
         vec![Effect::Fetch(Query::ChangeAccount {
             account,
             change: AccountChange::Gender(gender),
@@ -110,6 +114,7 @@ impl State {
 
     /// The client is told whether the gender was set; if not, the account is signed out.
     pub(super) fn gender_set(&mut self, gender: u8, success: bool) -> Vec<Effect> {
+        self.game.gender_in_flight = false;
         let mut effects = vec![Effect::Tell(Output::GenderSet { gender, success })];
         if !success {
             effects.extend(self.sign_out());

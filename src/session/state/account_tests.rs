@@ -321,6 +321,34 @@ fn a_declined_or_failed_gender_is_told_and_signs_the_account_out() {
 }
 
 #[test]
+fn a_second_gender_choice_while_the_first_is_at_the_account_service_is_dropped() {
+    let mut s = with_pin("", 10);
+    let choose = |gender| {
+        game(GameRequest::SetGender {
+            confirmed: true,
+            gender,
+        })
+    };
+    assert!(matches!(
+        &step(&mut s, choose(1))[..],
+        [Effect::Fetch(Query::ChangeAccount { .. })]
+    ));
+    assert_eq!(
+        step(&mut s, choose(0)),
+        vec![Effect::Dropped("gender_in_flight")]
+    );
+    step(
+        &mut s,
+        Input::Fetched(Answer::AccountChanged {
+            change: AccountChange::Gender(1),
+            result: Err(unavailable()),
+        }),
+    );
+    // Answered (here: failed, and signed out): nothing waits any more.
+    assert!(!s.game.gender_in_flight);
+}
+
+#[test]
 fn an_account_with_a_gender_cannot_change_it() {
     let mut s = with_pin("", 0);
     assert_eq!(

@@ -200,6 +200,9 @@ pub struct Game {
     pub pin_passed: bool,
     /// The client was asked for a Pong in this quiet period.
     pub pinged: bool,
+    /// A gender choice is at the account service: another SetGender waits for its answer
+    /// (dropped, not sent again).
+    pub gender_in_flight: bool,
 }
 
 /// A character select on its way to a channel.
