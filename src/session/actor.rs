@@ -130,7 +130,13 @@ impl SessionActor {
     }
 
     fn apply(&mut self, input: Input, ctx: &mut Context<Self>) {
-        for effect in self.state.step_at(input, Instant::now()) {
+        let effects = self.state.step_at(input, Instant::now());
+        self.perform_all(effects, ctx);
+    }
+
+    /// Performs a step's effects, then what they made due (see [`Self::after_step`]).
+    fn perform_all(&mut self, effects: Vec<Effect>, ctx: &mut Context<Self>) {
+        for effect in effects {
             self.perform(effect, ctx);
         }
         self.after_step(ctx);
@@ -478,7 +484,9 @@ impl SessionActor {
         }
         let span = self.span.clone();
         let _entered = span.enter();
-        let held = self.held.take().map(|(_, held)| held).unwrap_or_default();
+        let Some((_, held)) = self.held.take() else {
+            return;
+        };
         if !self.logged_in() {
             debug!(
                 requests = held.len(),
@@ -697,13 +705,10 @@ impl Handler<SessionEvent> for SessionActor {
         };
         let _entered = span.enter();
         self.holding = msg.hold;
-        for effect in effects {
-            self.perform(effect, ctx);
-        }
+        // Also what became due: a login answered during a shutdown's drain ends the session
+        // now, not when some later input happens to come.
+        self.perform_all(effects, ctx);
         self.holding = None;
-        // A login answered during a shutdown's drain ends the session now (not when some
-        // later input happens to come).
-        self.after_step(ctx);
     }
 }
 

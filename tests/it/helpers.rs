@@ -378,7 +378,7 @@ impl Injector {
     }
 }
 
-// ---- Added for the reliability tests (outage.rs, abuse.rs) -------------------------------
+// ---- Ports, and the reliability tests' helpers (outage.rs, abuse.rs) ---------------------
 
 /// A port on 127.0.0.1 that nothing listens on, for a service under test to listen on (also
 /// later and again: a gateway across restarts, say). It is below the ephemeral range, so that
